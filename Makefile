@@ -1,0 +1,73 @@
+# Fatong: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FATONG := $(BIN)/fatong
+PYTEST := $(BIN)/pytest
+DEMO_PASSWORD ?= Fatong@2026
+CHROMIUM := /usr/bin/chromium
+PG_SERVER_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+VENDOR := core/static/vendor
+PO_FILES := $(shell find core plugins tenants -name '*.po' -path '*zh_CN*' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint bench install assets translations chromium clean
+
+run: install assets translations
+	$(FATONG) db upgrade
+	$(FATONG) demo --password '$(DEMO_PASSWORD)'
+	@echo "Open http://127.0.0.1:5000/t/demo/ and log in as admin / $(DEMO_PASSWORD)"
+	$(FATONG) serve
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/bootstrap-icons
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	touch $@
+
+translations: install $(MO_FILES)
+
+%.mo: %.po
+	$(BIN)/pybabel compile -q -i $< -o $@
+
+# Debian's Chromium for the browser tests; `playwright install` cannot download here.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "!! could not install chromium"; \
+	  else echo "!! chromium is missing and cannot be installed here (need root and apt-get)"; fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+# Under CI=true nothing may be skipped: PostgreSQL and Chromium are required.
+test: install assets translations chromium
+	$(BIN)/ruff check .
+	$(PYTEST) -p no:cacheprovider -q
+	@if $(BIN)/python -m core.testing.pgcheck "$(PG_SERVER_URL)"; then \
+	  echo "== the suite again on PostgreSQL =="; \
+	  FATONG_TEST_POSTGRES_URL='$(PG_SERVER_URL)' $(PYTEST) -p no:cacheprovider -q -m 'not browser'; \
+	elif [ "$$CI" = true ]; then \
+	  echo "!! CI: PostgreSQL is required at $(PG_SERVER_URL) and is not reachable"; exit 1; \
+	else \
+	  echo; echo "!!!!!! PostgreSQL not reachable at $(PG_SERVER_URL): the PostgreSQL run was SKIPPED !!!!!!"; echo; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance
+	find . -name '*.mo' -delete

@@ -1,0 +1,134 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+
+from core import __version__
+from core.db import db
+from core.plugins.manager import PluginManager, entry_point_sources, module_source
+from core.tenancy.scoping import install_scoping
+from core.tenancy.session import TenantSession
+
+CORE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = CORE_DIR.parent
+
+babel = Babel()
+csrf = CSRFProtect()
+
+
+def builtin_modules() -> list:
+    """Core's own modules, registered through the plugin hooks like any plugin."""
+    from core.auth import plugin as auth_plugin
+    from core.home import plugin as home_plugin
+
+    return [auth_plugin, home_plugin]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, plugins, blueprints, shell, CLI.
+
+    ``config`` overrides everything else; tests pass ``PLUGIN_SOURCES`` there to load a
+    chosen set of plugins instead of the installed entry points.
+    """
+    from core.config import load_config
+
+    app = Flask(
+        "core",
+        instance_path=os.environ.get("FATONG_INSTANCE_PATH") or str(PROJECT_DIR / "instance"),
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(CORE_DIR / "static"),
+    )
+    load_config(app, config)
+
+    _init_database(app)
+    manager = _init_plugins(app)
+    _init_translations(app, manager)
+    csrf.init_app(app)
+
+    from core.auth.guard import init_login
+    from core.tenancy.web import init_tenancy_web
+    from core.web.errors import init_errors
+    from core.web.landing import bp as landing_bp
+    from core.web.shell import init_shell
+
+    init_tenancy_web(app)
+    init_login(app)
+    init_errors(app)
+    init_shell(app)
+    app.register_blueprint(landing_bp)
+    _mount_plugin_blueprints(app, manager)
+
+    from core.cli import register_core_commands
+
+    register_core_commands(app.cli)
+    manager.call_each("register_commands", cli=app.cli)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    db.init_app(app)
+    install_scoping(TenantSession)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _init_plugins(app: Flask) -> PluginManager:
+    manager = PluginManager(
+        __version__,
+        allow=app.config.get("PLUGINS_ALLOW"),
+        block=app.config.get("PLUGINS_BLOCK") or (),
+    )
+    sources = app.config.get("PLUGIN_SOURCES")
+    if sources is None:
+        sources = [module_source(m, version=__version__) for m in builtin_modules()]
+        sources += entry_point_sources()
+    manager.load(sources)
+    app.extensions["fatong.plugins"] = manager
+    return manager
+
+
+def _mount_plugin_blueprints(app: Flask, manager: PluginManager) -> None:
+    """Mount each plugin's blueprints; a toggleable plugin's under /t/<tenant>/<name>."""
+    owners: dict[str, str] = {}
+    for name, blueprints in manager.call_each("register_blueprints", app=app):
+        record = manager.records[name]
+        try:
+            for blueprint in blueprints or []:
+                if record.always_on:
+                    app.register_blueprint(blueprint)
+                    continue
+                if blueprint.name != name:
+                    raise ValueError(f"blueprint {blueprint.name!r} must be named {name!r}")
+                app.register_blueprint(blueprint, url_prefix=f"/t/<tenant>/{name}")
+                owners[blueprint.name] = name
+        except Exception as exc:  # noqa: BLE001 - a bad plugin must not stop the platform
+            manager.fail(name, exc)
+    app.extensions["fatong.blueprint_plugins"] = owners
+
+
+def _init_translations(app: Flask, manager: PluginManager) -> None:
+    directories = [str(CORE_DIR / "translations")]
+    for record in manager.loaded():
+        module_file = getattr(record.module, "__file__", None)
+        if module_file:
+            candidate = Path(module_file).resolve().parent / "translations"
+            if candidate.is_dir() and str(candidate) not in directories:
+                directories.append(str(candidate))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])

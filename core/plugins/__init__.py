@@ -1,0 +1,1 @@
+"""The plugin platform: pluggy manager, metadata, the three gates, per-tenant hooks."""

@@ -1,0 +1,155 @@
+"""Gate three: which plugins each tenant has enabled, and the rules for changing that."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import BigInteger, Boolean, DateTime, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import db
+from core.plugins.manager import PluginManager
+from core.tenancy.context import tenant_context
+from core.tenancy.model import TenantModel
+from core.tenancy.models import Tenant, utcnow
+
+
+class TenantPlugin(db.Model, TenantModel):
+    """One row per plugin a tenant has ever enabled; disabling flips ``enabled`` only."""
+
+    __tablename__ = "tenant_plugins"
+    __table_args__ = (UniqueConstraint("tenant_id", "plugin"),)
+
+    plugin: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(100), default="")
+    changed_by_user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class PluginToggleError(Exception):
+    """A toggle the rules refuse; the message is for the person who asked."""
+
+
+def plugin_manager() -> PluginManager:
+    return current_app.extensions["fatong.plugins"]
+
+
+def enabled_plugins(tenant: Tenant) -> frozenset[str]:
+    """Names of the plugins in effect for a tenant: always-on ones plus its enabled ones."""
+    manager = plugin_manager()
+    with tenant_context(tenant):
+        rows = db.session.scalars(
+            select(TenantPlugin.plugin).where(TenantPlugin.enabled.is_(True))
+        ).all()
+    return manager.always_on_names() | frozenset(
+        name for name in rows if manager.is_loaded(name)
+    )
+
+
+def hooks_for(tenant: Tenant, enabled: frozenset[str] | None = None):
+    """Hook callers reaching only the plugins the tenant has enabled (cached per set)."""
+    if enabled is None:
+        enabled = enabled_plugins(tenant)
+    return plugin_manager().hooks_for(enabled)
+
+
+def requirement_closure(name: str) -> list[str]:
+    """The plugin and everything it requires, transitively, requirements first."""
+    manager = plugin_manager()
+    ordered: list[str] = []
+
+    def visit(current: str, trail: tuple[str, ...]) -> None:
+        if current in trail:
+            raise PluginToggleError(_("Plugin requirements form a cycle: %(chain)s",
+                                      chain=" → ".join((*trail, current))))
+        if current in ordered:
+            return
+        record = manager.records.get(current)
+        if record is None or not record.loaded:
+            raise PluginToggleError(
+                _("Plugin %(name)s is not installed or failed to load.", name=current))
+        for required in record.info.requires:
+            visit(required, (*trail, current))
+        ordered.append(current)
+
+    visit(name, ())
+    return ordered
+
+
+def dependents_enabled(tenant: Tenant, name: str) -> list[str]:
+    """Enabled plugins of the tenant that require ``name``."""
+    manager = plugin_manager()
+    enabled = enabled_plugins(tenant)
+    return sorted(
+        r.name for r in manager.loaded()
+        if r.name in enabled and r.info and name in r.info.requires
+    )
+
+
+def enable_plugin(tenant: Tenant, name: str, actor: str = "system",
+                  actor_user_id: int | None = None) -> list[str]:
+    """Enable a plugin and what it requires; returns the names newly enabled.
+
+    The caller commits. Raises :class:`PluginToggleError` when the deployment does not allow
+    the plugin or its requirements are not available.
+    """
+    manager = plugin_manager()
+    record = manager.records.get(name)
+    if record is None:
+        raise PluginToggleError(_("There is no plugin named %(name)s.", name=name))
+    if record.always_on:
+        raise PluginToggleError(_("%(name)s is a built-in module and is always on.", name=name))
+    if not record.loaded:
+        raise PluginToggleError(_("Plugin %(name)s is not available (%(status)s).",
+                                  name=name, status=record.status.value))
+    newly: list[str] = []
+    already = enabled_plugins(tenant)
+    with tenant_context(tenant):
+        for plugin in requirement_closure(name):
+            if plugin in already or manager.records[plugin].always_on:
+                continue
+            row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+            if row is None:
+                row = TenantPlugin(plugin=plugin)
+                db.session.add(row)
+            row.enabled = True
+            row.changed_at = utcnow()
+            row.changed_by = actor
+            row.changed_by_user_id = actor_user_id
+            db.session.flush()
+            manager.hook_of(plugin, "plugin_enabled")(tenant=tenant)
+            newly.append(plugin)
+    return newly
+
+
+def disable_plugin(tenant: Tenant, name: str, actor: str = "system",
+                   actor_user_id: int | None = None) -> bool:
+    """Disable a plugin for a tenant, keeping its data; returns False if it was not enabled.
+
+    Refused while another enabled plugin requires it. The caller commits.
+    """
+    manager = plugin_manager()
+    record = manager.records.get(name)
+    if record is not None and record.always_on:
+        raise PluginToggleError(
+            _("%(name)s is a built-in module and cannot be disabled.", name=name))
+    dependents = dependents_enabled(tenant, name)
+    if dependents:
+        raise PluginToggleError(
+            _("Cannot disable %(name)s: %(dependents)s require it; disable those first.",
+              name=name, dependents="、".join(dependents)))
+    with tenant_context(tenant):
+        row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+        if row is None or not row.enabled:
+            return False
+        row.enabled = False
+        row.changed_at = utcnow()
+        row.changed_by = actor
+        row.changed_by_user_id = actor_user_id
+        db.session.flush()
+        if manager.is_loaded(name):
+            manager.hook_of(name, "plugin_disabled")(tenant=tenant)
+    return True

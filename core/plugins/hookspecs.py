@@ -1,0 +1,66 @@
+"""Every hook a Fatong plugin can implement. Each one is documented in docs/plugin-hooks.md.
+
+Startup hooks run once when the application is created, for every loaded plugin, whatever
+the tenants enable. Request-time hooks are only ever called through ``hooks_for(tenant)``, so
+a plugin that a tenant has not enabled is never asked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core.plugins.markers import hookspec
+
+if TYPE_CHECKING:
+    import click
+    from flask import Flask
+    from flask.blueprints import Blueprint
+
+    from core.plugins.contributions import DashboardCard, NavItem
+
+
+# --- startup hooks (not gated) ---------------------------------------------------------
+
+
+@hookspec
+def register_blueprints(app: Flask) -> list[Blueprint]:
+    """Return the Flask blueprints of the plugin.
+
+    A plugin's blueprint must be named after the plugin; it is mounted under
+    ``/t/<tenant>/<plugin name>/`` and answers 404 for tenants that have not enabled it.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``fatong`` command line."""
+
+
+# --- lifecycle hooks (called for one plugin only) -------------------------------------
+
+
+@hookspec
+def plugin_enabled(tenant: Any) -> None:
+    """The plugin was just enabled for ``tenant``: seed that tenant's defaults.
+
+    Runs inside the tenant's context and the enabling transaction; raising aborts the change.
+    Called again on every re-enable, so it must be idempotent.
+    """
+
+
+@hookspec
+def plugin_disabled(tenant: Any) -> None:
+    """The plugin was just disabled for ``tenant``. Data must be kept: it returns on re-enable."""
+
+
+# --- request-time hooks (gated by hooks_for(tenant)) -----------------------------------
+
+
+@hookspec
+def nav_items(tenant: Any, user: Any) -> list[NavItem]:
+    """Return the navigation entries the plugin adds to the tenant's side menu."""
+
+
+@hookspec
+def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
+    """Return cards for the tenant's workbench (工作台) page."""

@@ -1,0 +1,61 @@
+"""The stable surface for plugin authors: import from here and nowhere else in core.
+
+Everything exported is listed in ``__all__`` and documented in docs/plugin-hooks.md and
+docs/plugins.md. Names not listed here are core internals and may change without notice.
+"""
+
+from core.auth.guard import public
+from core.auth.models import User
+from core.db import db
+from core.ids import new_id
+from core.plugins.contributions import DashboardCard, NavItem
+from core.plugins.enablement import (
+    PluginToggleError,
+    disable_plugin,
+    enable_plugin,
+    enabled_plugins,
+    hooks_for,
+    plugin_manager,
+)
+from core.plugins.info import PluginInfo
+from core.plugins.markers import hookimpl
+from core.tenancy.context import (
+    NoTenantContext,
+    TenancyError,
+    TenantMismatch,
+    cross_tenant_read,
+    current_tenant_id,
+    tenant_context,
+)
+from core.tenancy.model import TenantModel
+from core.tenancy.models import Tenant, TenantLevel, TenantStatus, utcnow
+from core.tenancy.web import current_hooks
+
+__all__ = [
+    "DashboardCard",
+    "NavItem",
+    "NoTenantContext",
+    "PluginInfo",
+    "PluginToggleError",
+    "TenancyError",
+    "Tenant",
+    "TenantLevel",
+    "TenantMismatch",
+    "TenantModel",
+    "TenantStatus",
+    "User",
+    "cross_tenant_read",
+    "current_hooks",
+    "current_tenant_id",
+    "db",
+    "disable_plugin",
+    "enable_plugin",
+    "enabled_plugins",
+    "hookimpl",
+    "hooks_for",
+    "new_id",
+    "plugin_manager",
+    "public",
+    "tenant_context",
+    "utcnow",
+]

@@ -1,0 +1,66 @@
+"""Platform tables of tenancy: the tenants themselves."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db
+from core.ids import new_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TenantLevel(enum.StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class TenantStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Tenant(db.Model):
+    """A justice bureau (or a city/provincial department above bureaus). A platform table."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        CheckConstraint("length(region_code) = 6", name="region_code_6_digits"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+                                    default=new_id)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    level: Mapped[TenantLevel] = mapped_column(
+        Enum(TenantLevel, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=TenantLevel.COUNTY,
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[TenantStatus] = mapped_column(
+        Enum(TenantStatus, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=TenantStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Tenant | None] = relationship(remote_side=[id], lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug} {self.status}>"

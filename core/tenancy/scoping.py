@@ -1,0 +1,98 @@
+"""Automatic, fail-closed tenant scoping of the ORM.
+
+- Every ORM SELECT, UPDATE and DELETE touching a tenant model gets
+  ``tenant_id = <current tenant>`` through ``with_loader_criteria``; the criteria propagate
+  to lazy loads, joined and select-in loads.
+- With no tenant selected such a statement raises ``NoTenantContext``, unless it runs inside
+  ``cross_tenant_read`` (reads only).
+- Flushes stamp new rows with the current tenant and refuse rows of another tenant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from core.tenancy.context import (
+    CrossTenantWriteRefused,
+    NoTenantContext,
+    TenantMismatch,
+    cross_tenant_grant,
+    current_tenant_id,
+)
+from core.tenancy.model import TenantModel, is_tenant_model
+
+
+def _touches_tenant_model(state: ORMExecuteState) -> bool:
+    mappers = list(state.all_mappers)
+    if state.bind_mapper is not None:
+        mappers.append(state.bind_mapper)
+    return any(is_tenant_model(m.class_) for m in mappers)
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        # Refreshes load by primary key, which holds tenant_id; relationship loads carry the
+        # criteria of the query that loaded their parent (propagate_to_loaders).
+        if (current_tenant_id() is None and cross_tenant_grant() is None
+                and _touches_tenant_model(state)):
+            raise NoTenantContext("Lazy load of tenant data outside a tenant context")
+        return
+    if not _touches_tenant_model(state):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        grant = cross_tenant_grant()
+        if grant is None:
+            raise NoTenantContext(
+                "Query on tenant data without a tenant: use tenant_context(tenant) "
+                "or cross_tenant_read(reason=...)"
+            )
+        if not state.is_select:
+            raise CrossTenantWriteRefused("Bulk update or delete inside cross_tenant_read")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantModel,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+def _stamp_and_check(session: Session, flush_context: object, instances: object) -> None:
+    tenant_id = current_tenant_id()
+    for obj in session.new:
+        if not isinstance(obj, TenantModel):
+            continue
+        if cross_tenant_grant() is not None and tenant_id is None:
+            raise CrossTenantWriteRefused("Insert inside cross_tenant_read")
+        if tenant_id is None:
+            raise NoTenantContext(f"Insert of {type(obj).__name__} without a tenant")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise TenantMismatch(
+                f"{type(obj).__name__} for tenant {obj.tenant_id} inserted in tenant {tenant_id}"
+            )
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantModel):
+            continue
+        if tenant_id is None:
+            if cross_tenant_grant() is not None:
+                raise CrossTenantWriteRefused("Update or delete inside cross_tenant_read")
+            raise NoTenantContext(f"Write to {type(obj).__name__} without a tenant")
+        if obj.tenant_id != tenant_id:
+            raise TenantMismatch(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} changed in tenant {tenant_id}"
+            )
+
+
+def install_scoping(session_class: type[Session]) -> None:
+    """Attach the scoping events to a Session class (idempotent)."""
+    if not event.contains(session_class, "do_orm_execute", _scope_statement):
+        event.listen(session_class, "do_orm_execute", _scope_statement)
+        event.listen(session_class, "before_flush", _stamp_and_check)

@@ -1,0 +1,1 @@
+"""Test support for the core and for plugin authors (fixtures grow into a pytest plugin)."""

@@ -1,0 +1,1 @@
+"""The shell every page shares: landing page, navigation, error pages, translations."""

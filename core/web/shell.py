@@ -1,0 +1,47 @@
+"""What every page's template gets: the tenant, its navigation and the asset URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from core.tenancy.web import current_hooks
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: Any
+    url: str
+    icon: str
+    active: bool
+
+
+def navigation() -> list[NavLink]:
+    """The side menu: ``nav_items`` of the tenant's enabled plugins, by weight."""
+    if g.get("tenant") is None or not current_user.is_authenticated:
+        return []
+    items = [item for batch in current_hooks().nav_items(tenant=g.tenant, user=current_user)
+             for item in (batch or [])]
+    items.sort(key=lambda item: (item.weight, str(item.title)))
+    links = []
+    current_blueprint = (request.endpoint or "").rsplit(".", 1)[0]
+    for item in items:
+        try:
+            url = url_for(item.endpoint, **item.url_values)
+        except BuildError:
+            continue  # a plugin naming an endpoint it does not have must not break the page
+        active = item.endpoint == request.endpoint or (
+            item.endpoint.rsplit(".", 1)[0] == current_blueprint and item.endpoint != "home.index"
+        )
+        links.append(NavLink(title=item.title, url=url, icon=item.icon, active=active))
+    return links
+
+
+def init_shell(app: Flask) -> None:
+    @app.context_processor
+    def _shell_context() -> dict[str, Any]:
+        return {"current_tenant": g.get("tenant"), "navigation": navigation}

@@ -1,0 +1,1 @@
+"""Bundled service-line plugins. Each sub-package is a plugin registered by entry point."""

@@ -1,0 +1,1 @@
+"""Tenant lifecycle: a built-in, always-on plugin (provisioning, the demo tenant, CLI)."""
