@@ -12,7 +12,7 @@ VENDOR := core/static/vendor
 PO_FILES := $(shell find core plugins tenants -name '*.po' -path '*zh_CN*' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench install assets translations chromium clean
+.PHONY: run test lint bench install assets translations messages chromium clean
 
 run: install assets translations
 	$(FATONG) db upgrade
@@ -40,8 +40,24 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 translations: install $(MO_FILES)
 
+# (Re)extract the English msgids and merge them into the zh_CN catalogs; then translate the new
+# (empty) entries. Core: core/, tenants/ and templates/; each bundled plugin (plugins/<name>/
+# with a plugin.py) gets its own catalog from its own folder. Missing catalogs are created.
+BABEL_EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output \
+  --project=Fatong --copyright-holder=Fatong --msgid-bugs-address=
+BABEL_UPDATE := $(BIN)/pybabel -q update -l zh_CN --init-missing --no-fuzzy-matching --ignore-obsolete
+messages: install
+	mkdir -p core/translations
+	$(BABEL_EXTRACT) -o core/translations/messages.pot core tenants templates
+	$(BABEL_UPDATE) -i core/translations/messages.pot -d core/translations
+	@for plugin in plugins/*/plugin.py; do \
+	  dir=$$(dirname "$$plugin"); mkdir -p "$$dir/translations"; \
+	  $(BABEL_EXTRACT) -o "$$dir/translations/messages.pot" "$$dir" || exit 1; \
+	  $(BABEL_UPDATE) -i "$$dir/translations/messages.pot" -d "$$dir/translations" || exit 1; \
+	done
+
 %.mo: %.po
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Debian's Chromium for the browser tests; `playwright install` cannot download here.
 chromium:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from flask_babel import Babel
+from babel import support
+from flask import Flask, has_app_context
+from flask_babel import Babel, Domain, get_locale
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
@@ -20,7 +22,6 @@ from core.tenancy.session import TenantSession
 CORE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = CORE_DIR.parent
 
-babel = Babel()
 csrf = CSRFProtect()
 
 
@@ -131,4 +132,42 @@ def _init_translations(app: Flask, manager: PluginManager) -> None:
             if candidate.is_dir() and str(candidate) not in directories:
                 directories.append(str(candidate))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    # One Babel per app: Flask-Babel caches loaded catalogs on the Babel instance, keyed by
+    # locale only, so a shared instance would serve one app's plugin catalogs to another.
+    _Babel(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+
+
+class _CatalogDomain(Domain):
+    """Flask-Babel's domain, also finding catalogs stored under ``zh_CN``.
+
+    Babel parses zh_CN as ``zh_Hans_CN`` (CLDR likely subtags) and Flask-Babel looks only for
+    that name (then ``zh``), so catalogs kept the usual way, in ``zh_CN/LC_MESSAGES``, would
+    never load. The catalogs of all translation directories are merged in order: core first,
+    then each plugin's (a plugin's entry wins over core's for the same msgid).
+    """
+
+    def get_translations(self) -> support.NullTranslations:
+        if not has_app_context():
+            return support.NullTranslations()
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = str(locale)
+        if key not in self.cache:
+            names = [key]
+            if locale.script and locale.territory:
+                names.append(f"{locale.language}_{locale.territory}")
+            merged = support.Translations()
+            for dirname in self.translation_directories:
+                catalog = support.Translations.load(dirname, names, self.domain[0])
+                merged.merge(catalog)
+                if hasattr(catalog, "plural"):  # merge() does not carry the plural rule
+                    merged.plural = catalog.plural
+            self.cache[key] = merged
+        return self.cache[key]
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return _CatalogDomain(domain=self.domain)

@@ -22,6 +22,9 @@ class Defaults:
     DEMO_TENANT_SLUG = "demo"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # Flask-WTF then translates WTForms' own validator messages ("This field is required.")
+    # through WTForms' bundled catalogs for Flask-Babel's locale: zh_CN falls back to "zh".
+    WTF_I18N_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session

@@ -73,7 +73,9 @@ def create_tenant(spec: TenantSpec, *, admin_username: str | None = None,
                 enable_plugin(tenant, name, actor=actor)
             except PluginToggleError as exc:
                 raise ProvisioningError(str(exc)) from exc
-    db.session.flush()
+        # Inside the context: the admin is stamped with the tenant at flush time, and with no
+        # plugin to enable nothing else would have flushed it here.
+        db.session.flush()
     return tenant
 
 

@@ -136,6 +136,14 @@ def disable_plugin(tenant: Tenant, name: str, actor: str = "system",
     if record is not None and record.always_on:
         raise PluginToggleError(
             _("%(name)s is a built-in module and cannot be disabled.", name=name))
+    if record is None:
+        # An uninstalled plugin may still have an enabled row worth switching off; a name
+        # with neither a plugin nor a row is a typo and must not pass as "not enabled".
+        with tenant_context(tenant):
+            known = db.session.scalar(
+                select(TenantPlugin.id).where(TenantPlugin.plugin == name)) is not None
+        if not known:
+            raise PluginToggleError(_("There is no plugin named %(name)s.", name=name))
     dependents = dependents_enabled(tenant, name)
     if dependents:
         raise PluginToggleError(

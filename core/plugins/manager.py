@@ -199,8 +199,12 @@ class PluginManager:
         log.error("plugin %s disabled: %s", name, error)
 
     def fail(self, name: str, exc: BaseException) -> None:
-        """Take a loaded plugin out after a failure in one of its startup hooks."""
+        """Take a loaded plugin out after a failure in one of its startup hooks.
+
+        Plugins that require it go too, as they would have had it failed while loading.
+        """
         self._fail(name, _describe(exc))
+        self._drop_unmet_requirements()
 
     # --- queries ------------------------------------------------------------------------
 

@@ -1,17 +1,18 @@
 """Automatic, fail-closed tenant scoping of the ORM.
 
-- Every ORM SELECT, UPDATE and DELETE touching a tenant model gets
-  ``tenant_id = <current tenant>`` through ``with_loader_criteria``; the criteria propagate
-  to lazy loads, joined and select-in loads.
-- With no tenant selected such a statement raises ``NoTenantContext``, unless it runs inside
-  ``cross_tenant_read`` (reads only).
+- Every ORM SELECT, UPDATE and DELETE run in a tenant, lazy loads and refreshes included,
+  gets ``tenant_id = <current tenant>`` through ``with_loader_criteria``, which reaches the
+  tenant entities wherever they appear: top level, joins, subqueries, relationship loads.
+- With no tenant selected, a statement touching a tenant table anywhere raises
+  ``NoTenantContext``, unless it runs inside ``cross_tenant_read`` (reads only).
 - Flushes stamp new rows with the current tenant and refuse rows of another tenant.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from core.tenancy.context import (
     CrossTenantWriteRefused,
@@ -22,45 +23,51 @@ from core.tenancy.context import (
 )
 from core.tenancy.model import TenantModel, is_tenant_model
 
+TENANT_COLUMN = "tenant_id"
+
 
 def _touches_tenant_model(state: ORMExecuteState) -> bool:
     mappers = list(state.all_mappers)
     if state.bind_mapper is not None:
         mappers.append(state.bind_mapper)
-    return any(is_tenant_model(m.class_) for m in mappers)
+    if any(is_tenant_model(m.class_) for m in mappers):
+        return True
+    # all_mappers sees only the top level: a tenant table can also hide in a join, a
+    # subquery or an EXISTS under a platform query. A table with tenant_id is tenant-owned
+    # (core.tenancy.rules makes sure TenantModel maps it).
+    return any(isinstance(element, Table) and TENANT_COLUMN in element.c
+               for element in visitors.iterate(state.statement))
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load or state.is_relationship_load:
-        # Refreshes load by primary key, which holds tenant_id; relationship loads carry the
-        # criteria of the query that loaded their parent (propagate_to_loaders).
-        if (current_tenant_id() is None and cross_tenant_grant() is None
-                and _touches_tenant_model(state)):
-            raise NoTenantContext("Lazy load of tenant data outside a tenant context")
+    tenant_id = current_tenant_id()
+    if tenant_id is not None:
+        # Every statement gets the criterion, whatever its root entity and also for lazy
+        # loads and refreshes: it reaches tenant entities in joins and subqueries, and rows
+        # made in this session or read by cross_tenant_read carry no criterion of their own
+        # to propagate to their relationship loads.
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantModel,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+                track_closure_variables=True,
+            )
+        )
         return
     if not _touches_tenant_model(state):
         return
-    tenant_id = current_tenant_id()
-    if tenant_id is None:
-        grant = cross_tenant_grant()
-        if grant is None:
-            raise NoTenantContext(
-                "Query on tenant data without a tenant: use tenant_context(tenant) "
-                "or cross_tenant_read(reason=...)"
-            )
-        if not state.is_select:
-            raise CrossTenantWriteRefused("Bulk update or delete inside cross_tenant_read")
-        return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantModel,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-            track_closure_variables=True,
+    if cross_tenant_grant() is None:
+        if state.is_column_load or state.is_relationship_load:
+            raise NoTenantContext("Lazy load of tenant data outside a tenant context")
+        raise NoTenantContext(
+            "Query on tenant data without a tenant: use tenant_context(tenant) "
+            "or cross_tenant_read(reason=...)"
         )
-    )
+    if not state.is_select:
+        raise CrossTenantWriteRefused("Bulk update or delete inside cross_tenant_read")
 
 
 def _stamp_and_check(session: Session, flush_context: object, instances: object) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -41,7 +42,20 @@ def navigation() -> list[NavLink]:
     return links
 
 
+def html_lang() -> str:
+    """The page language as a BCP 47 tag for ``<html lang>``: zh_CN becomes ``zh-CN``.
+
+    Language and territory only: browsers and screen readers expect ``zh-CN``, not Babel's
+    ``zh_Hans_CN``.
+    """
+    locale = get_locale()
+    if locale is None:
+        return "zh-CN"
+    return "-".join(part for part in (locale.language, locale.territory) if part)
+
+
 def init_shell(app: Flask) -> None:
     @app.context_processor
     def _shell_context() -> dict[str, Any]:
-        return {"current_tenant": g.get("tenant"), "navigation": navigation}
+        return {"current_tenant": g.get("tenant"), "navigation": navigation,
+                "html_lang": html_lang()}
