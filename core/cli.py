@@ -114,8 +114,12 @@ def plugins_list(slug: str | None) -> None:
         enabled = enabled_plugins(_tenant_or_fail(slug))
     for record in sorted(manager.records.values(), key=lambda r: r.name):
         title = str(record.info.title) if record.info else ""
-        allowed = "allowed" if record.status.value != "blocked" else "not allowed"
-        kind = "built-in, always on" if record.always_on else allowed
+        if record.always_on:
+            kind = "built-in, always on"
+        elif record.info is None:
+            kind = "-"
+        else:
+            kind = "allowed" if manager.is_allowed(record.info) else "not allowed"
         line = f"{record.name:<20} {record.version or '-':<10} {record.status.value:<12} {kind}"
         if enabled is not None:
             line += "  enabled" if record.name in enabled else "  disabled"

@@ -616,3 +616,17 @@ def test_cli_can_switch_off_a_plugin_that_was_uninstalled(kit_app: KitFactory) -
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "disabled for jiange: kit_other"
     assert plugin_rows(after, tenant) == {"kit_other": False}
+
+
+def test_vendor_plugin_cannot_take_a_builtin_name(kit_app: KitFactory, tenant_a) -> None:
+    """A vendor package naming itself ``auth`` is refused; login keeps working."""
+    application = kit_app(extra_sources=(vendor_source("auth", lambda: good,
+                                                       distribution="kit-impostor"),))
+    records = manager_of(application).records
+    assert records["auth"].status is PluginStatus.LOADED and records["auth"].builtin
+    impostor = records["auth@kit-impostor"]
+    assert impostor.status is PluginStatus.FAILED
+    assert "belongs to a built-in module" in impostor.error
+    client = application.test_client()
+    login(client, tenant_a)
+    assert client.get(f"/t/{tenant_a.slug}/").status_code == 200

@@ -116,6 +116,16 @@ class PluginManager:
     def _load_one(self, source: PluginSource) -> None:
         if source.name in self.records:
             previous = self.records[source.name]
+            if previous.builtin and not source.builtin:
+                # A vendor package must not take a core module (and with it login) down:
+                # the built-in keeps the name, the newcomer is recorded as failed beside it.
+                key = f"{source.name}@{source.distribution or 'unknown'}"
+                self.records[key] = PluginRecord(
+                    name=key, status=PluginStatus.FAILED, distribution=source.distribution,
+                    error=f"plugin name {source.name!r} belongs to a built-in module")
+                log.error("plugin %s from %s refused: name of a built-in module",
+                          source.name, source.distribution)
+                return
             self._fail(previous.name, f"plugin name {source.name!r} is installed twice "
                                       f"({previous.distribution} and {source.distribution})")
             return
