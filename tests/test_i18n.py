@@ -21,9 +21,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from conftest import TenantFixture, login, make_app
 from flask import Flask
 from flask.testing import FlaskClient
+
+from conftest import TenantFixture, login, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = "zh_CN"

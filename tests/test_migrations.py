@@ -11,13 +11,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import make_app
 from flask import Flask
 from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from core import migrate
 from core.db import db
+
+from conftest import make_app
 
 TEST_ONLY_PREFIX = "testkit_"
 CORE_TABLES = {"tenants", "tenant_plugins", "users"}

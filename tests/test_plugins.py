@@ -13,29 +13,8 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import pytest
-from conftest import login, make_app, provision
 from flask import Flask
 from sqlalchemy import select
-from testkit_plugins import (
-    CALLS,
-    bad_core_range,
-    bad_name,
-    calls_of,
-    claims_always_on,
-    duplicate,
-    future_core,
-    good,
-    mismatch,
-    misnamed_blueprint,
-    needs_absent,
-    needs_good,
-    needs_register_error,
-    other,
-    register_error,
-    reserved_name,
-    unknown_hook,
-    wrong_arg,
-)
 
 import tenants.plugin as tenants_plugin
 from core import __version__
@@ -58,6 +37,28 @@ from core.plugins.manager import (
 from core.plugins.markers import ENTRY_POINT_GROUP
 from core.tenancy.context import tenant_context
 from core.tenancy.models import Tenant
+
+from conftest import login, make_app, provision
+from testkit_plugins import (
+    CALLS,
+    bad_core_range,
+    bad_name,
+    calls_of,
+    claims_always_on,
+    duplicate,
+    future_core,
+    good,
+    mismatch,
+    misnamed_blueprint,
+    needs_absent,
+    needs_good,
+    needs_register_error,
+    other,
+    register_error,
+    reserved_name,
+    unknown_hook,
+    wrong_arg,
+)
 
 GOOD = (good, needs_good, other)
 KitFactory = Callable[..., Flask]

@@ -1,6 +1,7 @@
 """A plugin the tests install twice, as two distributions would."""
 
 from core.sdk import PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_dup"

@@ -1,6 +1,7 @@
 """A plugin written for a core version far in the future."""
 
 from core.sdk import PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_future_core"

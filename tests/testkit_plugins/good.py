@@ -7,6 +7,7 @@ import click
 from flask import Blueprint, g
 
 from core.sdk import DashboardCard, NavItem, PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_good"

@@ -1,6 +1,7 @@
 """A plugin that requires kit_register_error, which fails during start-up."""
 
 from core.sdk import NavItem, PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_needs_broken"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from core.sdk import NavItem, PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_other"

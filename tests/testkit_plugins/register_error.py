@@ -1,6 +1,7 @@
 """A plugin whose register_blueprints raises."""
 
 from core.sdk import NavItem, PluginInfo, hookimpl
+
 from testkit_plugins import record
 
 NAME = "kit_register_error"
