@@ -8,19 +8,17 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from core import create_app, migrate
 from core.db import db
 from core.sdk import Tenant, tenant_context
+from core.testing.databases import scratch_database
 from tenants.provisioning import TenantSpec, all_toggleable_plugins, create_tenant
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -32,21 +30,9 @@ PASSWORD = "Test-Passw0rd!"
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = os.environ.get("FATONG_TEST_POSTGRES_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'fatong-test.db'}"
-        return
-    name = f"fatong_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        db_engines_dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path_factory.mktemp("db"), "fatong_test",
+                          before_drop=db_engines_dispose) as url:
+        yield url
 
 
 _apps: list[Flask] = []

@@ -3,8 +3,6 @@ database with every branch (core plus one per plugin), idempotently."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Column, MetaData, String, inspect
 
 from core import migrate
 from core.db import db
+from core.testing.databases import scratch_database
 
 from conftest import make_app
 
@@ -76,20 +74,8 @@ def test_one_head_per_branch(app: Flask) -> None:
 @pytest.fixture
 def fresh_database_url(tmp_path) -> Iterator[str]:
     """An empty database of its own: a SQLite file, or a scratch PostgreSQL database."""
-    server = os.environ.get("FATONG_TEST_POSTGRES_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"fatong_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "fatong_fresh") as url:
+        yield url
 
 
 @pytest.fixture
