@@ -33,6 +33,14 @@ def builtin_modules() -> list:
     return [auth_plugin, home_plugin]
 
 
+def import_core_models() -> None:
+    """Core's tables, so that the metadata (and Alembic) always sees them."""
+    import core.access.models
+    import core.auth.models
+    import core.orgunits.models
+    import core.plugins.enablement  # noqa: F401
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, plugins, blueprints, shell, CLI.
 
@@ -67,6 +75,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(landing_bp)
     _mount_plugin_blueprints(app, manager)
 
+    from core.access.registry import build_registry
+
+    build_registry(app, manager)
+
     from core.cli import register_core_commands
 
     register_core_commands(app.cli)
@@ -75,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_database(app: Flask) -> None:
+    import_core_models()
     db.init_app(app)
     install_scoping(TenantSession)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -4,6 +4,8 @@ Everything exported is listed in ``__all__`` and documented in docs/plugin-hooks
 docs/plugins.md. Names not listed here are core internals and may change without notice.
 """
 
+from core.access.checks import has_permission, require_permission, scope_filter
+from core.access.permissions import Permission, RoleTemplate
 from core.auth.guard import public
 from core.auth.models import User
 from core.db import db
@@ -35,9 +37,11 @@ __all__ = [
     "DashboardCard",
     "NavItem",
     "NoTenantContext",
+    "Permission",
     "PluginInfo",
     "PluginToggleError",
     "TenancyError",
+    "RoleTemplate",
     "Tenant",
     "TenantLevel",
     "TenantMismatch",
@@ -51,11 +55,14 @@ __all__ = [
     "disable_plugin",
     "enable_plugin",
     "enabled_plugins",
+    "has_permission",
     "hookimpl",
     "hooks_for",
     "new_id",
     "plugin_manager",
     "public",
+    "require_permission",
+    "scope_filter",
     "tenant_context",
     "utcnow",
 ]

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.access.permissions import SYSADMIN
+from core.access.service import assign_role, seed_roles
+from core.orgunits.models import OrgUnitType
+from core.orgunits.service import create_unit
 from core.sdk import (
     PluginToggleError,
     Tenant,
@@ -62,12 +66,16 @@ def create_tenant(spec: TenantSpec, *, admin_username: str | None = None,
     db.session.add(tenant)
     db.session.flush()
     with tenant_context(tenant):
+        roles = seed_roles()
+        create_unit(tenant.name, spec.region_code, OrgUnitType.BUREAU)
         if admin_username:
             if not admin_password:
                 raise ProvisioningError("the administrator needs a password")
             admin = User(username=admin_username, display_name="系统管理员")
             admin.set_password(admin_password)
             db.session.add(admin)
+            db.session.flush()
+            assign_role(admin, roles[SYSADMIN], actor=actor)
         for name in plugins or []:
             try:
                 enable_plugin(tenant, name, actor=actor)
@@ -102,6 +110,12 @@ def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
             db.session.add(admin)
         admin.active = True
         admin.set_password(password)
+        db.session.flush()
+        roles = seed_roles()
+        # The demo account also gets the leader's business role so that one login shows the
+        # whole product; real tenants keep administrators and business staff apart.
+        assign_role(admin, roles[SYSADMIN], actor="demo")
+        assign_role(admin, roles["leader"], actor="demo")
         for name in all_toggleable_plugins():
             enable_plugin(tenant, name, actor="demo")
     db.session.flush()

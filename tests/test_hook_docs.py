@@ -125,10 +125,10 @@ def test_checker_reports_argument_names_that_differ(doc_text: str) -> None:
 
 def test_checker_reports_a_hook_that_does_not_exist(doc_text: str) -> None:
     extra = doc_text + (
-        "\n### register_permissions(app)\n\n**When:** x\n\n**Return:** y\n\n**Example:**\n\n"
-        "```python\n@hookimpl\ndef register_permissions(app):\n    return []\n```\n")
+        "\n### register_widgets(app)\n\n**When:** x\n\n**Return:** y\n\n**Example:**\n\n"
+        "```python\n@hookimpl\ndef register_widgets(app):\n    return []\n```\n")
     assert hook_doc_problems(extra, hookspec_signatures()) == [
-        "register_permissions is documented but is not a hookspec"]
+        "register_widgets is documented but is not a hookspec"]
 
 
 def test_checker_reports_a_section_without_example(doc_text: str) -> None:

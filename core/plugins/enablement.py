@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
 from core.plugins.manager import PluginManager
+from core.signals import plugin_toggled
 from core.tenancy.context import tenant_context
 from core.tenancy.model import TenantModel
 from core.tenancy.models import Tenant, utcnow
@@ -121,6 +122,7 @@ def enable_plugin(tenant: Tenant, name: str, actor: str = "system",
             row.changed_by_user_id = actor_user_id
             db.session.flush()
             manager.hook_of(plugin, "plugin_enabled")(tenant=tenant)
+            plugin_toggled.send(None, tenant=tenant, plugin=plugin, enabled=True, actor=actor)
             newly.append(plugin)
     return newly
 
@@ -160,4 +162,5 @@ def disable_plugin(tenant: Tenant, name: str, actor: str = "system",
         db.session.flush()
         if manager.is_loaded(name):
             manager.hook_of(name, "plugin_disabled")(tenant=tenant)
+        plugin_toggled.send(None, tenant=tenant, plugin=name, enabled=False, actor=actor)
     return True

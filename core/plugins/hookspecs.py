@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.blueprints import Blueprint
 
+    from core.access.permissions import Permission, RoleTemplate
     from core.plugins.contributions import DashboardCard, NavItem
 
 
@@ -34,6 +35,20 @@ def register_blueprints(app: Flask) -> list[Blueprint]:
 @hookspec
 def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``fatong`` command line."""
+
+
+@hookspec
+def register_permissions() -> list[Permission]:
+    """Return the permissions the plugin checks, named ``<plugin>.<object>.<action>``.
+
+    A permission only takes effect for tenants that have the plugin enabled.
+    """
+
+
+@hookspec
+def role_templates() -> list[RoleTemplate]:
+    """Return default roles for new tenants; a template whose key exists (e.g. ``staff``)
+    adds its permissions to that role."""
 
 
 # --- lifecycle hooks (called for one plugin only) -------------------------------------

@@ -108,14 +108,7 @@ def cross_tenant_read(reason: str, actor: str = "system") -> Iterator[None]:
         _cross_tenant.reset(token)
 
 
-_grant_listeners: list = []
-
-
-def on_cross_tenant_read(listener) -> None:
-    """Register a callable(reason, actor) told of every cross-tenant read (the audit log)."""
-    _grant_listeners.append(listener)
-
-
 def _record_grant(reason: str, actor: str) -> None:
-    for listener in _grant_listeners:
-        listener(reason, actor)
+    from core.signals import cross_tenant_read_opened
+
+    cross_tenant_read_opened.send(None, reason=reason, actor=actor)

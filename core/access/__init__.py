@@ -1,0 +1,1 @@
+"""Access control: permissions contributed by plugins, tenant roles, org-unit scoped grants."""
