@@ -38,7 +38,8 @@ def import_core_models() -> None:
     import core.access.models
     import core.auth.models
     import core.orgunits.models
-    import core.plugins.enablement  # noqa: F401
+    import core.plugins.enablement
+    import core.settings  # noqa: F401
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -1,0 +1,92 @@
+"""Per-tenant settings: one JSON value per (namespace, name), defaults from a marshmallow schema.
+
+Core modules and plugins use the same store, namespaced by module or plugin name (Indico's
+settings-proxy pattern with tenant_id in place of event_id)::
+
+    policy = tenant_settings("auth", PasswordPolicySchema)
+    policy.get("min_length")           # stored value, else the schema's load_default
+    policy.set_many({"min_length": 10}, actor="secadmin")   # validated by the schema
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import JSON, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import db
+from core.tenancy.model import TenantModel
+
+
+class TenantSetting(db.Model, TenantModel):
+    __tablename__ = "tenant_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "namespace", "name"),)
+
+    namespace: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class SettingsProxy:
+    """The settings of one namespace for the current tenant, typed by a marshmallow schema."""
+
+    def __init__(self, namespace: str, schema: type[Schema]) -> None:
+        self.namespace = namespace
+        self.schema = schema
+
+    def defaults(self) -> dict[str, Any]:
+        return self.schema().load({})
+
+    def _rows(self) -> dict[str, TenantSetting]:
+        rows = db.session.scalars(
+            select(TenantSetting).where(TenantSetting.namespace == self.namespace))
+        return {row.name: row for row in rows}
+
+    def get_all(self) -> dict[str, Any]:
+        """Every setting of the namespace: stored values over schema defaults."""
+        values = self.defaults()
+        known = set(self.schema().fields)
+        for name, row in self._rows().items():
+            if name in known:
+                values[name] = row.value
+        return values
+
+    def get(self, name: str) -> Any:
+        if name not in self.schema().fields:
+            raise KeyError(f"{self.namespace} has no setting {name!r}")
+        return self.get_all()[name]
+
+    def set_many(self, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Validate and store; returns {name: (old, new)} of what changed. Flushes.
+
+        Raises marshmallow.ValidationError (field -> messages) without storing anything.
+        """
+        current = self.get_all()
+        merged = self.schema().load({**_dumpable(current, self.schema), **changes})
+        rows = self._rows()
+        changed: dict[str, tuple[Any, Any]] = {}
+        for name in changes:
+            new = merged[name]
+            if current.get(name) == new:
+                continue
+            changed[name] = (current.get(name), new)
+            row = rows.get(name)
+            if row is None:
+                db.session.add(TenantSetting(namespace=self.namespace, name=name, value=new))
+            else:
+                row.value = new
+        db.session.flush()
+        return changed
+
+
+def _dumpable(values: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
+    return schema().dump(values)
+
+
+def tenant_settings(namespace: str, schema: type[Schema]) -> SettingsProxy:
+    return SettingsProxy(namespace, schema)
+
+
+__all__ = ["SettingsProxy", "TenantSetting", "ValidationError", "tenant_settings"]
