@@ -27,17 +27,22 @@ csrf = CSRFProtect()
 
 def builtin_modules() -> list:
     """Core's own modules, registered through the plugin hooks like any plugin."""
+    from core.admin import plugin as admin_plugin
+    from core.audit import plugin as audit_plugin
     from core.auth import plugin as auth_plugin
     from core.home import plugin as home_plugin
+    from core.people import plugin as people_plugin
 
-    return [auth_plugin, home_plugin]
+    return [auth_plugin, home_plugin, admin_plugin, people_plugin, audit_plugin]
 
 
 def import_core_models() -> None:
     """Core's tables, so that the metadata (and Alembic) always sees them."""
     import core.access.models
+    import core.audit.models
     import core.auth.models
     import core.orgunits.models
+    import core.people.models
     import core.plugins.enablement
     import core.settings  # noqa: F401
 

@@ -74,15 +74,20 @@ def load_config(app: Any, config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    # The master key of field encryption (core.crypto); losing it loses the encrypted fields.
+    if not app.config.get("MASTER_KEY"):
+        app.config["MASTER_KEY"] = _instance_secret(Path(app.instance_path), "master_key")
 
 
-def _instance_secret(instance: Path) -> str:
-    """A per-installation secret kept in the instance folder, so sessions survive restarts."""
-    path = instance / "secret_key"
+def _instance_secret(instance: Path, name: str = "secret_key") -> str:
+    """A per-installation secret kept in the instance folder, so it survives restarts."""
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600 from the start: write-then-chmod would leave the key readable for a moment.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secret)
     return secret

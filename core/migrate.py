@@ -71,7 +71,9 @@ def heads() -> list[str]:
 
 def branch_table_filter(branch: str):
     """Which tables belong to a branch: a plugin's are prefixed ``<name>_``, core has the rest."""
-    plugin_names = [r.name for r in current_app.extensions["fatong.plugins"].loaded()]
+    # Core's always-on modules (auth, audit, …) keep their tables in the core branch.
+    plugin_names = [r.name for r in current_app.extensions["fatong.plugins"].loaded()
+                    if not r.always_on]
     if branch == CORE_BRANCH:
         return lambda table: not any(table.startswith(f"{name}_") for name in plugin_names)
     return lambda table: table.startswith(f"{branch}_")

@@ -10,7 +10,9 @@ from core.auth.guard import public
 from core.auth.models import User
 from core.db import db
 from core.ids import new_id
-from core.plugins.contributions import DashboardCard, NavItem
+from core.people import api as people
+from core.people.models import Person
+from core.plugins.contributions import DashboardCard, NavItem, PersonRecord
 from core.plugins.enablement import (
     PluginToggleError,
     disable_plugin,
@@ -38,6 +40,8 @@ __all__ = [
     "NavItem",
     "NoTenantContext",
     "Permission",
+    "Person",
+    "PersonRecord",
     "PluginInfo",
     "PluginToggleError",
     "TenancyError",
@@ -59,6 +63,7 @@ __all__ = [
     "hookimpl",
     "hooks_for",
     "new_id",
+    "people",
     "plugin_manager",
     "public",
     "require_permission",

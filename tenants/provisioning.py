@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.access.permissions import SYSADMIN
+from core.access.permissions import AUDITADMIN, SECADMIN, SYSADMIN
 from core.access.service import assign_role, seed_roles
+from core.auth.settings import auth_settings
 from core.orgunits.models import OrgUnitType
 from core.orgunits.service import create_unit
 from core.sdk import (
@@ -95,6 +96,12 @@ DEMO_NAME = "剑阁县司法局"
 DEMO_REGION = "510823"  # 四川省广元市剑阁县
 
 
+DEMO_OTHER_ADMINS = (
+    ("secadmin", "安全保密管理员", SECADMIN),
+    ("auditor", "安全审计员", AUDITADMIN),
+)
+
+
 def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
     """Create or refresh the demo tenant: active, admin with this password, all plugins on."""
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
@@ -116,7 +123,20 @@ def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
         # whole product; real tenants keep administrators and business staff apart.
         assign_role(admin, roles[SYSADMIN], actor="demo")
         assign_role(admin, roles["leader"], actor="demo")
+        # 三员分立: the security and audit administrators are separate accounts.
+        for username, display_name, role_key in DEMO_OTHER_ADMINS:
+            account = db.session.scalar(select(User).where(User.username == username))
+            if account is None:
+                account = User(username=username, display_name=display_name)
+                db.session.add(account)
+            account.active = True
+            account.set_password(password)
+            db.session.flush()
+            assign_role(account, roles[role_key], actor="demo")
         for name in all_toggleable_plugins():
             enable_plugin(tenant, name, actor="demo")
+        # TOTP stays optional for the demo admin (a sysadmin) so that `make run` logs in at
+        # once; README says how to require it (issue #3).
+        auth_settings().set_many({"totp_required_for_admins": False})
     db.session.flush()
     return tenant, created

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from core import create_app, migrate
+from core.access.models import Role
+from core.access.service import assign_role
+from core.auth.settings import auth_settings
 from core.db import db
-from core.sdk import Tenant, tenant_context
+from core.sdk import Tenant, User, tenant_context
 from core.testing.databases import scratch_database
 from tenants.provisioning import TenantSpec, all_toggleable_plugins, create_tenant
 
@@ -52,6 +56,11 @@ def make_app(database_url: str, **config: object) -> Flask:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # The per-IP login limit would trip over the suite's hundreds of logins from
+        # 127.0.0.1; tests/test_auth_web.py turns it on where it is the subject.
+        "RATELIMIT_ENABLED": False,
+        # argon2id at its production cost takes 0.3 s a hash here; the suite hashes hundreds.
+        "ARGON2_PROFILE": "CHEAPEST",
     }
     settings.update(config)
     application = create_app(settings)
@@ -80,6 +89,14 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 if table.name in existing:
+                    # A tree (org_units.parent_id, ON DELETE RESTRICT) cannot lose its rows
+                    # in one DELETE on SQLite, which checks RESTRICT row by row: unhook first.
+                    self_refs = [element.parent.name for fk in table.foreign_key_constraints
+                                 if fk.referred_table is table for element in fk.elements
+                                 if element.parent.nullable]
+                    if self_refs:
+                        connection.execute(table.update().values(
+                            {name: None for name in self_refs}))
                     connection.execute(table.delete())
 
 
@@ -110,6 +127,15 @@ def provision(app: Flask, slug: str, name: str, region_code: str,
             admin_username="admin", admin_password=PASSWORD,
             plugins=all_toggleable_plugins() if plugins is None else plugins,
         )
+        # Like `fatong demo`: the admin also holds the leader's business role, so that tests
+        # logging in as "admin" reach the business pages (notices) as well as the sysadmin's.
+        with tenant_context(tenant):
+            admin = db.session.scalar(select(User).where(User.username == "admin"))
+            assign_role(admin, db.session.scalar(select(Role).where(Role.key == "leader")),
+                        actor="test")
+            # The admin is a sysadmin, for whom TOTP is required by default; tests log in with
+            # the password alone (tests/test_auth_totp.py covers the requirement).
+            auth_settings().set_many({"totp_required_for_admins": False})
         db.session.commit()
         fixture = TenantFixture(tenant=tenant, id=tenant.id, slug=tenant.slug)
         db.session.expunge_all()

@@ -6,33 +6,21 @@ Debian's Chromium through Playwright (``playwright install`` cannot download her
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from core.db import db
 from tenants.provisioning import DEMO_NAME, ensure_demo_tenant
 
-from conftest import IN_CI, make_app
+from browser_support import chromium_page, serve
+from conftest import make_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 DEMO_PASSWORD = "Browser-Demo-1"
-
-
-def _unavailable(reason: str) -> None:
-    message = f"!!! BROWSER TEST NOT RUN: {reason} !!!"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture
@@ -46,35 +34,14 @@ def live_server(app: Flask, database_url: str) -> Iterator[str]:
     with served.app_context():
         ensure_demo_tenant("demo", DEMO_PASSWORD)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="fatong-live", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serve(served) as url:
+        yield url
 
 
 @pytest.fixture
 def browser_page(live_server: str):
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} is missing (make chromium installs Debian's package)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _unavailable(f"python playwright is not installed ({exc})")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def test_demo_admin_logs_in_and_publishes_a_notice(live_server: str, browser_page) -> None:

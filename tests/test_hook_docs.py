@@ -108,9 +108,9 @@ def test_checker_reports_an_undocumented_hookspec(doc_text: str) -> None:
 
 
 def test_checker_reports_an_undocumented_new_hookspec(doc_text: str) -> None:
-    specs = {**hookspec_signatures(), "person_records": ("tenant", "person")}
+    specs = {**hookspec_signatures(), "case_deadlines": ("tenant", "case")}
     assert hook_doc_problems(doc_text, specs) == [
-        "hookspec person_records(tenant, person) is not documented"]
+        "hookspec case_deadlines(tenant, case) is not documented"]
 
 
 def test_checker_reports_argument_names_that_differ(doc_text: str) -> None:

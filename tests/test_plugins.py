@@ -60,6 +60,9 @@ from testkit_plugins import (
     wrong_arg,
 )
 
+# Core's built-in modules (as core.app declares them) and the tenants module: always loaded.
+ALWAYS_ON = frozenset({m.plugin_info.name for m in builtin_modules()} | {"tenants"})
+
 GOOD = (good, needs_good, other)
 KitFactory = Callable[..., Flask]
 
@@ -230,7 +233,7 @@ def test_broken_plugin_is_recorded_with_its_error(broken_app: Flask, name: str,
 def test_broken_plugins_never_ran_hooks_and_good_ones_are_loaded(broken_app: Flask) -> None:
     manager = manager_of(broken_app)
     assert {r.name for r in manager.loaded()} == {
-        "auth", "home", "tenants", "kit_good", "kit_needs_good", "kit_other"}
+        *ALWAYS_ON, "kit_good", "kit_needs_good", "kit_other"}
     assert manager.records["kit_good"].version == "1.2.3"
     assert manager.records["kit_alias"].version == "0.9"  # from the (simulated) entry point
     rules = {rule.rule for rule in broken_app.url_map.iter_rules()}
@@ -326,7 +329,7 @@ def test_allow_list_keeps_out_everything_else(kit_app: KitFactory) -> None:
     application = kit_app(*GOOD, PLUGINS_ALLOW=["kit_other"])
     statuses = {r.name: r.status for r in manager_of(application).records.values()}
     assert statuses == {
-        "auth": PluginStatus.LOADED, "home": PluginStatus.LOADED, "tenants": PluginStatus.LOADED,
+        **{name: PluginStatus.LOADED for name in ALWAYS_ON},
         "kit_other": PluginStatus.LOADED,
         "kit_good": PluginStatus.BLOCKED, "kit_needs_good": PluginStatus.BLOCKED,
     }
@@ -488,7 +491,7 @@ def test_hooks_for_is_cached_per_enabled_set_and_reaches_only_enabled_plugins(
         assert hooks_for(tenant_a) is hooks_a
         assert hooks_for(tenant_of(b)) is hooks_a  # same enabled set, same object
         assert hooks_for(tenant_of(c)) is not hooks_a
-        assert hooks_a.names == {"auth", "home", "tenants", "kit_good"}
+        assert hooks_a.names == {*ALWAYS_ON, "kit_good"}
 
         CALLS.clear()
         items = [item for batch in hooks_a.nav_items(tenant=tenant_a, user=None)
@@ -501,7 +504,7 @@ def test_hooks_for_is_cached_per_enabled_set_and_reaches_only_enabled_plugins(
     with application.app_context():
         hooks_now = hooks_for(tenant_of(a))
         assert hooks_now is not hooks_a
-        assert hooks_now.names == {"auth", "home", "tenants", "kit_good", "kit_other"}
+        assert hooks_now.names == {*ALWAYS_ON, "kit_good", "kit_other"}
         assert hooks_for(tenant_of(b)) is hooks_a  # b's set did not change
 
 

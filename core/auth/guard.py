@@ -1,21 +1,37 @@
-"""Login is required on every tenant page unless the view is marked public."""
+"""Who may open a tenant page: login required unless the view is marked public.
+
+Authentication comes from the server-side session row (core.auth.sessions), never from
+the cookie alone. On a tenant page, in order:
+
+1. a platform operator's session gets 404 (operators never reach tenant pages);
+2. half-authenticated (password given, second factor owed): only the second-factor page
+   and logout answer; everything else, public pages included, redirects there;
+3. logged in but the password must change (reset by an administrator, or expired): only
+   the change-password page and logout answer;
+4. anonymous: public pages answer, others redirect to the login page with ``next``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import LoginManager
 
-from core.db import db
-from core.tenancy.context import current_tenant_id, tenant_context
-from core.tenancy.web import SESSION_TENANT_KEY
+from core.auth.sessions import PLATFORM_SESSION_KEY, TENANT, AuthState, current_state
+from core.auth.settings import auth_policy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 login_manager = LoginManager()
+# The server-side row is the session's identity; Flask-Login's own cookie checks add nothing.
+login_manager.session_protection = None
+
+#: Endpoints a half-authenticated session may reach.
+SECOND_FACTOR_ENDPOINTS = frozenset({"auth.second_factor", "auth.logout"})
+#: Endpoints a user who must change the password may reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 
 
 def public(view: F) -> F:
@@ -24,30 +40,48 @@ def public(view: F) -> F:
     return view
 
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> Any:
-    from core.auth.models import User
-
-    tenant_id = session.get(SESSION_TENANT_KEY)
-    if tenant_id is None or not user_id.isdigit():
+def tenant_auth() -> AuthState | None:
+    """The current tenant request's session (full or half-authenticated), or None."""
+    if g.get("tenant") is None:
         return None
-    scope = nullcontext() if current_tenant_id() == tenant_id else tenant_context(tenant_id)
-    with scope:
-        user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return current_state(TENANT, auth_policy, g.tenant)
+
+
+@login_manager.request_loader
+def _load_user(_request: Any) -> Any:
+    state = tenant_auth()
+    if state is None or state.pending:
+        return None  # half-authenticated is not authenticated, for any code that asks
+    return state.account
 
 
 def _require_login() -> Any:
     if g.get("tenant") is None or request.endpoint is None:
         return None
+    if session.get(PLATFORM_SESSION_KEY):
+        g.pop("tenant", None)  # the 404 page must not name the bureau either
+        abort(404)
+    state = tenant_auth()
+    if state is not None and state.pending:
+        if request.endpoint in SECOND_FACTOR_ENDPOINTS:
+            return None
+        return redirect(url_for("auth.second_factor"))
+    if state is not None:
+        from core.auth.service import must_change_password
+
+        if (request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+                and must_change_password(state.account, auth_policy())):
+            return redirect(url_for("auth.password"))
+        return None
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "_fatong_public", False):
-        return None
-    if current_user.is_authenticated:
         return None
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def init_login(app: Flask) -> None:
+    from core.auth.web import init_web_security
+
     login_manager.init_app(app)
+    init_web_security(app)
     app.before_request(_require_login)

@@ -12,6 +12,8 @@ class NavItem:
 
     ``title`` should be a lazy-translated string; ``endpoint`` a Flask endpoint of the
     plugin, resolved with the current tenant filled in. Lower ``weight`` sorts first.
+    ``group`` (lazy-translated, optional) puts the entry under a heading such as
+    "System administration"; give the entries of one group neighbouring weights.
     """
 
     title: Any
@@ -19,6 +21,7 @@ class NavItem:
     weight: int = 100
     icon: str = ""
     url_values: dict[str, Any] = field(default_factory=dict)
+    group: Any = None
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,21 @@ class DashboardCard:
     note: Any = ""
     weight: int = 100
     url_values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """One entry of a person's timeline (the ``person_records`` hook).
+
+    ``line`` names the service line (a lazy translation such as ``_l("Legal aid")``; the
+    person page lists each distinct line as one the person appears in), ``title`` the record
+    (a case number, a notarial act), ``date`` a ``date`` or ``datetime`` (or None), ``url``
+    a link to the record, ``summary`` one short line: the person's role, the status. Never
+    put unmasked ID or phone numbers in ``title`` or ``summary``.
+    """
+
+    line: Any
+    title: Any
+    date: Any = None
+    url: str | None = None
+    summary: Any = ""

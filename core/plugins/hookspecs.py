@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from flask.blueprints import Blueprint
 
     from core.access.permissions import Permission, RoleTemplate
-    from core.plugins.contributions import DashboardCard, NavItem
+    from core.plugins.contributions import DashboardCard, NavItem, PersonRecord
 
 
 # --- startup hooks (not gated) ---------------------------------------------------------
@@ -79,3 +79,9 @@ def nav_items(tenant: Any, user: Any) -> list[NavItem]:
 @hookspec
 def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
     """Return cards for the tenant's workbench (工作台) page."""
+
+
+@hookspec
+def person_records(tenant: Any, person: Any) -> list[PersonRecord]:
+    """Return the plugin's records about ``person`` (a ``core.sdk.Person`` of ``tenant``)
+    for the timeline of the person's page in the people registry (当事人)."""

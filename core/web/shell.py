@@ -19,6 +19,7 @@ class NavLink:
     url: str
     icon: str
     active: bool
+    group: Any = None
 
 
 def navigation() -> list[NavLink]:
@@ -38,7 +39,8 @@ def navigation() -> list[NavLink]:
         active = item.endpoint == request.endpoint or (
             item.endpoint.rsplit(".", 1)[0] == current_blueprint and item.endpoint != "home.index"
         )
-        links.append(NavLink(title=item.title, url=url, icon=item.icon, active=active))
+        links.append(NavLink(title=item.title, url=url, icon=item.icon, active=active,
+                             group=item.group))
     return links
 
 

@@ -7,7 +7,20 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import DashboardCard, NavItem, PluginInfo, db, hookimpl, utcnow
+from core.sdk import (
+    DashboardCard,
+    NavItem,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    db,
+    has_permission,
+    hookimpl,
+    utcnow,
+)
+
+VIEW = "notices.notice.view"
+MANAGE = "notices.notice.manage"
 
 plugin_info = PluginInfo(
     name="notices",
@@ -26,13 +39,35 @@ def register_blueprints(app):
 
 
 @hookimpl
+def register_permissions():
+    return [
+        Permission(VIEW, _l("Read notices")),
+        Permission(MANAGE, _l("Publish, edit and delete notices")),
+    ]
+
+
+@hookimpl
+def role_templates():
+    # Keys of core's business roles: the permissions join those roles in every tenant.
+    return [
+        RoleTemplate("staff", _l("Staff"), (VIEW,)),
+        RoleTemplate("leader", _l("Bureau leader"), (VIEW, MANAGE)),
+    ]
+
+
+@hookimpl
 def nav_items(tenant, user):
+    if not has_permission(VIEW, user):
+        return []
     return [NavItem(title=_l("Notices"), endpoint="notices.index", weight=90, icon="megaphone")]
 
 
 @hookimpl
 def dashboard_cards(tenant, user):
     from plugins.notices.models import Notice
+
+    if not has_permission(VIEW, user):
+        return []
 
     since = utcnow() - timedelta(days=30)
     recent = db.session.scalar(

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from core.sdk import db
+from core.sdk import db, has_permission, require_permission
 from plugins.notices.forms import NoticeForm
 from plugins.notices.models import Notice, NoticeCategory
+from plugins.notices.plugin import MANAGE, VIEW
 
 bp = Blueprint("notices", __name__, template_folder="templates")
 
@@ -24,6 +25,7 @@ def _notice_or_404(notice_id: int) -> Notice:
 
 
 @bp.route("/")
+@require_permission(VIEW)
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     category = request.args.get("category") or None
@@ -39,10 +41,12 @@ def index():
     ).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("notices/index.html", notices=notices, page=page, pages=pages,
-                           total=total, category=category, categories=list(NoticeCategory))
+                           total=total, category=category, categories=list(NoticeCategory),
+                           can_manage=has_permission(MANAGE))
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
 def create():
     form = NoticeForm()
     if form.validate_on_submit():
@@ -56,11 +60,14 @@ def create():
 
 
 @bp.route("/<int:notice_id>")
+@require_permission(VIEW)
 def detail(notice_id: int):
-    return render_template("notices/detail.html", notice=_notice_or_404(notice_id))
+    return render_template("notices/detail.html", notice=_notice_or_404(notice_id),
+                           can_manage=has_permission(MANAGE))
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
+@require_permission(MANAGE)
 def edit(notice_id: int):
     notice = _notice_or_404(notice_id)
     form = NoticeForm(obj=notice)
@@ -75,6 +82,7 @@ def edit(notice_id: int):
 
 
 @bp.route("/<int:notice_id>/delete", methods=["POST"])
+@require_permission(MANAGE)
 def delete(notice_id: int):
     notice = _notice_or_404(notice_id)
     db.session.delete(notice)

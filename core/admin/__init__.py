@@ -1,0 +1,1 @@
+"""Built-in module: org units, roles and user accounts (the administrators' consoles)."""

@@ -1,0 +1,54 @@
+"""View decorators of the admin pages: objects resolved before permissions, any-of checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+
+from core.access.checks import has_permission
+from core.db import db
+from core.signals import permission_denied
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load(model: type, argument: str, name: str) -> Callable[[F], F]:
+    """Replace the URL id ``argument`` by the ``model`` row, or answer 404.
+
+    Put it ABOVE ``require_permission``: an id of another tenant (or none at all) is 404 for
+    everybody, as the architecture requires, before the permission check can answer 403.
+    ``functools.wraps`` copies ``_fatong_permission`` up, so the route still declares it.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            row = db.session.get(model, kwargs.pop(argument))
+            if row is None:
+                abort(404)
+            kwargs[name] = row
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_any_permission(*names: str) -> Callable[[F], F]:
+    """403 unless the user holds one of ``names`` (pages both administrators need)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not any(has_permission(name) for name in names):
+                permission_denied.send(None, permission="|".join(names))
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper._fatong_any_permission = names  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

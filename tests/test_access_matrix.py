@@ -1,0 +1,255 @@
+"""Every tenant page × every built-in role: 200 exactly when the role holds the permission.
+
+The rules come from the app's URL map, so a page a plugin adds joins the matrix by existing.
+A page's required permission is read from its view (``require_permission`` sets
+``_fatong_permission``; the admin module's any-of check sets ``_fatong_any_permission``).
+A page that requires none must be listed in ``OPEN_VIEWS`` with the reason it is open, and a
+rule taking an id argument this test cannot fill makes it fail until ``ID_FILLERS`` learns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from core.access.models import Role, RoleAssignment
+from core.access.permissions import ADMIN_ROLES
+from core.db import db
+from core.orgunits.models import OrgUnit
+from core.sdk import tenant_context
+from plugins.notices.models import Notice
+
+from conftest import TenantFixture
+from test_admin_support import add_user, client_of, relax_second_factor
+
+BUILTIN_ROLES = ("sysadmin", "secadmin", "auditadmin", "staff", "leader")
+TENANT_PREFIX = "/t/<tenant>"
+
+# endpoint -> why a logged-in user of any role may open it. Adding to it needs a reason.
+OPEN_VIEWS: dict[str, str] = {
+    "home.index": "the workbench everyone lands on; its menu and cards are filtered per "
+                  "permission (tested below)",
+    "auth.login": "public: the login page",
+    "auth.second_factor": "the second login step, for the user's own login",
+    "auth.account": "the user's own account page",
+    "auth.password": "the user's own password change",
+    "auth.totp_setup": "the user's own second-factor enrolment",
+}
+
+# endpoint -> permission(s), for a page guarded some other way than the decorators.
+DECLARED: dict[str, tuple[str, ...]] = {}
+
+
+def _root_unit() -> int:
+    return db.session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)))
+
+
+def _staff_role() -> int:
+    return db.session.scalar(select(Role.id).where(Role.key == "staff"))
+
+
+def _a_user() -> int:
+    from core.auth.models import User
+
+    return db.session.scalar(select(User.id).where(User.username == "m_staff"))
+
+
+def _a_grant() -> int:
+    return db.session.scalar(select(RoleAssignment.id).limit(1))
+
+
+def _a_notice() -> int:
+    notice = Notice(title="矩阵测试通知", body="正文")
+    db.session.add(notice)
+    db.session.flush()
+    return notice.id
+
+
+def _a_person() -> int:
+    from core.people.models import Person
+
+    person = Person(name="矩阵测试当事人")
+    db.session.add(person)
+    db.session.flush()
+    return person.id
+
+
+def _an_audit_event() -> int:
+    from core.audit.models import AuditEvent
+
+    event_id = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    assert event_id is not None, "the logins of the fixture should have been audited"
+    return event_id
+
+
+# URL argument -> a real id of tenant A (called inside its context).
+ID_FILLERS: dict[str, Callable[[], int]] = {
+    "org_unit_id": _root_unit,
+    "role_id": _staff_role,
+    "user_id": _a_user,
+    "assignment_id": _a_grant,
+    "notice_id": _a_notice,
+    "person_id": _a_person,
+    "event_id": _an_audit_event,
+}
+
+
+def get_rules(app: Flask) -> list[Rule]:
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.rule.startswith(TENANT_PREFIX) and "GET" in (rule.methods or ())),
+                  key=lambda rule: rule.rule)
+
+
+def required(app: Flask, rule: Rule) -> tuple[str, ...] | None:
+    """The permissions any one of which opens the page; None for an open page."""
+    view = app.view_functions[rule.endpoint]
+    if rule.endpoint in DECLARED:
+        return DECLARED[rule.endpoint]
+    if getattr(view, "_fatong_permission", None):
+        return (view._fatong_permission,)
+    if getattr(view, "_fatong_any_permission", None):
+        return tuple(view._fatong_any_permission)
+    if rule.endpoint in OPEN_VIEWS:
+        return None
+    raise AssertionError(
+        f"{rule.rule} ({rule.endpoint}) requires no permission: guard it with "
+        "require_permission, or list it in OPEN_VIEWS with the reason it is open")
+
+
+@pytest.fixture
+def matrix(app: Flask, tenant_a: TenantFixture):
+    """One user per built-in role, holding only that role; real ids to fill URLs with."""
+    relax_second_factor(app, tenant_a)
+    for key in BUILTIN_ROLES:
+        add_user(app, tenant_a, f"m_{key}", key)
+    # Logging in costs an argon2 verification (~0.3 s): only for the clients a test uses.
+    clients = LazyClients(app, tenant_a)
+    clients["staff"]  # at least one login, so that the audit log has an event to point at
+    with app.app_context(), tenant_context(tenant_a.id):
+        ids = {name: fill() for name, fill in ID_FILLERS.items()}
+        permissions = {role.key: set(role.permissions) for role in db.session.scalars(
+            select(Role).where(Role.key.in_(BUILTIN_ROLES)))}
+        db.session.commit()
+    return clients, ids, permissions
+
+
+class LazyClients(dict):
+    """role key -> a client logged in as that role's user, logged in on first use."""
+
+    def __init__(self, app: Flask, tenant: TenantFixture) -> None:
+        super().__init__()
+        self.app, self.tenant = app, tenant
+
+    def __missing__(self, key: str):
+        self[key] = client_of(self.app, self.tenant, f"m_{key}")
+        return self[key]
+
+
+def url_of(rule: Rule, slug: str, ids: dict[str, int]) -> str:
+    values: dict[str, object] = {"tenant": slug}
+    for name in sorted(rule.arguments - {"tenant"}):
+        assert name in ids, (f"{rule.rule}: no id for {name!r}; teach ID_FILLERS how to find "
+                             "a real one")
+        values[name] = ids[name]
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_open_views_and_declarations_name_existing_endpoints(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in get_rules(app)}
+    for endpoint, reason in {**OPEN_VIEWS, **{k: "declared" for k in DECLARED}}.items():
+        assert endpoint in endpoints, f"{endpoint} is listed but no GET page has it"
+        assert reason.strip()
+
+
+def test_every_page_answers_each_builtin_role_by_its_permissions(app, tenant_a, matrix):
+    clients, ids, permissions = matrix
+    checked = allowed = denied = 0
+    failures = []
+    for rule in get_rules(app):
+        needed = required(app, rule)
+        url = url_of(rule, tenant_a.slug, ids)
+        for key in BUILTIN_ROLES:
+            response = clients[key].get(url)
+            status = response.status_code
+            if needed is None:
+                # Open pages: never forbidden, never sending the user back to the login.
+                ok = status == 200 or (status == 302 and "/login" not in
+                                       response.headers.get("Location", ""))
+                expected = "200"
+            else:
+                expected_status = 200 if permissions[key] & set(needed) else 403
+                ok = status == expected_status
+                expected = str(expected_status)
+                allowed += expected_status == 200
+                denied += expected_status == 403
+            checked += 1
+            if not ok:
+                failures.append(f"{key:10} GET {url} ({rule.endpoint}, needs {needed}): "
+                                f"{status}, expected {expected}")
+    assert not failures, "\n".join(failures)
+    # The matrix saw both answers for real, over every role.
+    assert checked >= len(BUILTIN_ROLES) * 10 and allowed >= 10 and denied >= 20
+
+
+def test_each_admin_role_reaches_its_console_and_nothing_else(app, tenant_a, matrix):
+    clients, _ids, permissions = matrix
+    consoles = {"sysadmin": "/admin/org-units/", "secadmin": "/admin/roles/"}
+    for key, path in consoles.items():
+        assert clients[key].get(f"/t/{tenant_a.slug}{path}").status_code == 200
+        for other in set(consoles) - {key}:
+            assert clients[key].get(f"/t/{tenant_a.slug}{consoles[other]}").status_code == 403
+    # 三员分立: no administrator role holds a business permission.
+    for key in ADMIN_ROLES:
+        assert all(not name.startswith("notices.") and not name.startswith("core.person.")
+                   for name in permissions[key]), key
+
+
+def test_admin_roles_see_no_business_records(app, tenant_a, matrix):
+    clients, ids, _permissions = matrix
+    for key in ADMIN_ROLES:
+        client = clients[key]
+        assert client.get(f"/t/{tenant_a.slug}/notices/").status_code == 403
+        assert client.get(f"/t/{tenant_a.slug}/notices/{ids['notice_id']}").status_code == 403
+        home = client.get(f"/t/{tenant_a.slug}/").get_data(as_text=True)
+        assert "矩阵测试通知" not in home and "/notices/" not in home
+    leader_home = clients["leader"].get(f"/t/{tenant_a.slug}/").get_data(as_text=True)
+    assert f"/t/{tenant_a.slug}/notices/" in leader_home  # the menu entry and the card
+
+
+def test_staff_read_notices_and_leaders_also_write_them(app, tenant_a, matrix):
+    clients, ids, _permissions = matrix
+    slug = tenant_a.slug
+    staff, leader = clients["staff"], clients["leader"]
+    detail = staff.get(f"/t/{slug}/notices/{ids['notice_id']}").get_data(as_text=True)
+    assert "矩阵测试通知" in detail and "/edit" not in detail
+    assert staff.post(f"/t/{slug}/notices/new", data={
+        "title": "越权", "category": "notice", "body": "x"}).status_code == 403
+    assert staff.post(f"/t/{slug}/notices/{ids['notice_id']}/delete").status_code == 403
+    assert leader.post(f"/t/{slug}/notices/new", data={
+        "title": "局领导发布", "category": "notice", "body": "正文"}).status_code == 302
+    with app.app_context(), tenant_context(tenant_a.id):
+        titles = set(db.session.scalars(select(Notice.title)))
+    assert titles == {"矩阵测试通知", "局领导发布"}
+
+
+def test_the_three_admin_roles_cannot_be_combined_on_the_page(app, tenant_a, matrix):
+    clients, _ids, _permissions = matrix
+    with app.app_context(), tenant_context(tenant_a.id):
+        from core.auth.models import User
+
+        auditor = db.session.scalar(select(User.id).where(User.username == "m_auditadmin"))
+        sysadmin_role = db.session.scalar(select(Role.id).where(Role.key == "sysadmin"))
+    response = clients["secadmin"].post(
+        f"/t/{tenant_a.slug}/admin/users/{auditor}/grants",
+        data={"role": sysadmin_role, "org_unit": ""})
+    assert response.status_code == 200
+    assert "is-invalid" in response.get_data(as_text=True)
+    with app.app_context(), tenant_context(tenant_a.id):
+        held = db.session.scalars(select(Role.key).join(
+            RoleAssignment, RoleAssignment.role_id == Role.id)
+            .where(RoleAssignment.user_id == auditor)).all()
+    assert held == ["auditadmin"]
