@@ -432,3 +432,19 @@ def test_every_admin_write_is_audited_with_its_actor(app, tenant_a, admins, in_t
         ("user.password_reset", "success", "sys"), ("role.grant", "success", "sec"),
         ("role.grant", "failure", "sec"), ("role.update", "success", "sec")}
     assert passwords == []
+
+
+def test_the_last_security_administrator_cannot_be_disabled(app, tenant_a, admins, in_tenant):
+    """Only a security administrator can grant that role: losing the last one locks the
+    bureau out of role management."""
+    sys_client, _sec = admins
+    sec_id = user_id(in_tenant, tenant_a, "sec")
+    refused = sys_client.post(f"{base(tenant_a)}/users/{sec_id}/disable", follow_redirects=True)
+    assert refused.status_code == 200
+    with in_tenant(tenant_a):
+        assert user_by_name("sec").active
+
+    add_user(app, tenant_a, "sec2", "secadmin")
+    assert sys_client.post(f"{base(tenant_a)}/users/{sec_id}/disable").status_code == 302
+    with in_tenant(tenant_a):
+        assert not user_by_name("sec").active

@@ -119,18 +119,26 @@ def assign_role(user: User, role: Role, org_unit: OrgUnit | None = None,
     return assignment
 
 
+def _active_security_admins() -> set[int]:
+    return set(db.session.scalars(
+        select(RoleAssignment.user_id)
+        .join(Role, Role.id == RoleAssignment.role_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(Role.admin_kind == SECADMIN, User.active.is_(True))))
+
+
+def is_last_active_security_admin(user: User) -> bool:
+    """Only a security administrator can grant that role again: the last one must stay."""
+    return _active_security_admins() == {user.id}
+
+
 def revoke_assignment(assignment: RoleAssignment) -> None:
     """Take a grant away; refused for the last holder of the security administrator role,
     who is the only one able to grant it again."""
     role = assignment.role
-    if role.admin_kind == SECADMIN:
-        holders = db.session.scalar(
-            select(func.count(func.distinct(RoleAssignment.user_id)))
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(RoleAssignment.role_id == role.id, User.active.is_(True))) or 0
-        if holders <= 1:
-            raise RoleConflict(_("This is the last active security administrator; grant the "
-                                 "role to someone else first."))
+    if role.admin_kind == SECADMIN and len(_active_security_admins()) <= 1:
+        raise RoleConflict(_("This is the last active security administrator; grant the "
+                             "role to someone else first."))
     db.session.delete(assignment)
     db.session.flush()
     forget_grants()

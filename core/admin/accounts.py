@@ -11,6 +11,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.access.service import is_last_active_security_admin
 from core.auth import service as auth_service
 from core.auth.models import User
 from core.auth.passwords import policy_errors
@@ -102,6 +103,9 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     """Enable or disable; disabling ends all of the user's sessions at once."""
     if user.id == actor.id and not active:
         raise AccountError(_("You cannot disable your own account."))
+    if not active and is_last_active_security_admin(user):
+        raise AccountError(_("This is the last active security administrator; grant the role "
+                             "to someone else first."))
     user.active = active
     db.session.flush()
     if not active:

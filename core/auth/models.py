@@ -95,6 +95,9 @@ class User(db.Model, TenantModel, AccountMixin, UserMixin):
 
 class UserSession(db.Model, TenantModel):
     __tablename__ = "user_sessions"
+    # Logins, logouts and ended sessions are audited as auth events; a row write per
+    # request (last_seen_at) would only bury them.
+    __audit__ = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "token_hash"),
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
