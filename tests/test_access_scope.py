@@ -111,3 +111,28 @@ def test_permissions_of_a_disabled_plugin_do_not_count(app: Flask, tenant_a: Ten
         g.enabled_plugins = frozenset()
         assert not has_permission("notices.notice.view", leader)
         db.session.rollback()
+
+
+def test_reseeding_keeps_what_the_security_administrator_removed(
+        app: Flask, tenant_a: TenantFixture) -> None:
+    from core.access.registry import access_registry
+    from core.access.service import seed_roles
+
+    with app.test_request_context(), tenant_context(tenant_a.id):
+        staff = db.session.scalar(select(Role).where(Role.key == "staff"))
+        staff.permissions = [p for p in staff.permissions if p != "core.person.edit"]
+        db.session.flush()
+        seed_roles()
+        assert "core.person.edit" not in staff.permissions  # the removal stands
+
+        # A permission a template offers for the first time (a plugin installed since) is added.
+        registry = access_registry()
+        template = registry.templates["staff"]
+        staff.seeded_permissions = [p for p in staff.seeded_permissions
+                                    if p != "core.person.view"]
+        staff.permissions = [p for p in staff.permissions if p != "core.person.view"]
+        db.session.flush()
+        seed_roles()
+        assert "core.person.view" in staff.permissions
+        assert set(template.permissions) <= set(staff.seeded_permissions)
+        db.session.rollback()

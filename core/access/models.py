@@ -31,6 +31,8 @@ class Role(db.Model, TenantModel):
     admin_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What seeding from templates has given this role so far (see access.service.seed_roles).
+    seeded_permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     def __repr__(self) -> str:
         return f"<Role {self.key}>"

@@ -52,8 +52,9 @@ class RoleError(ValueError):
 def seed_roles() -> dict[str, Role]:
     """Create the current tenant's missing roles from the templates; returns roles by key.
 
-    Existing roles get permissions that templates added since (a new plugin installed), and
-    keep whatever the tenant's security admin changed.
+    A built-in role gets only the template permissions it was never offered (a plugin
+    installed since): ``seeded_permissions`` remembers what seeding gave, so a permission the
+    security administrator removed stays removed.
     """
     roles = {role.key: role for role in db.session.scalars(select(Role))}
     for template in access_registry().templates.values():
@@ -62,13 +63,17 @@ def seed_roles() -> dict[str, Role]:
             role = Role(key=template.key, title=str(template.title),
                         description=str(template.description or ""),
                         admin_kind=template.admin_kind, builtin=True,
-                        permissions=list(template.permissions))
+                        permissions=list(template.permissions),
+                        seeded_permissions=list(template.permissions))
             db.session.add(role)
             roles[template.key] = role
-        else:
-            missing = [p for p in template.permissions if p not in role.permissions]
-            if missing and role.builtin:
-                role.permissions = [*role.permissions, *missing]
+        elif role.builtin:
+            offered = set(role.seeded_permissions or [])
+            new = [p for p in template.permissions if p not in offered]
+            if new:
+                role.permissions = [*role.permissions,
+                                    *(p for p in new if p not in role.permissions)]
+                role.seeded_permissions = [*(role.seeded_permissions or []), *new]
     db.session.flush()
     return roles
 
