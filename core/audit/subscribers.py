@@ -70,15 +70,20 @@ def _user_ids(user: Any, username: str) -> tuple[int | None, str]:
     return getattr(user, "id", None), getattr(user, "username", "") or username or ""
 
 
-def on_login_succeeded(sender: Any, tenant: Any = None, username: str = "", user: Any = None,
-                       reason: str = "", **extra: Any) -> None:
+def _auth_event(event: str, tenant: Any, username: str, user: Any, details: dict[str, Any],
+                outcome: str = "success") -> None:
+    """One auth event: about the account that logged in or out (or tried to)."""
     if not audit_active():
         return
     actor_id, name = _user_ids(user, username)
-    record("auth.login", target_type="user", target_id=actor_id, summary=name,
-           details={"reason": reason} if reason else {}, security=True,
-           tenant_id=_tenant_id(tenant), platform=tenant is None, actor=name,
-           actor_id=actor_id)
+    record(event, target_type="user", target_id=actor_id, summary=name, details=details,
+           outcome=outcome, security=True, tenant_id=_tenant_id(tenant),
+           platform=tenant is None, actor=name, actor_id=actor_id)
+
+
+def on_login_succeeded(sender: Any, tenant: Any = None, username: str = "", user: Any = None,
+                       reason: str = "", **extra: Any) -> None:
+    _auth_event("auth.login", tenant, username, user, {"reason": reason} if reason else {})
 
 
 #: login_failed reasons with an event of their own: (event, outcome).
@@ -91,25 +96,14 @@ FAILURE_EVENTS = {
 
 def on_login_failed(sender: Any, tenant: Any = None, username: str = "", user: Any = None,
                     reason: str = "", **extra: Any) -> None:
-    if not audit_active():
-        return
-    actor_id, name = _user_ids(user, username)
     event, outcome = FAILURE_EVENTS.get(reason or "", ("auth.login.failed", "failure"))
-    record(event, target_type="user", target_id=actor_id, summary=name,
-           details={"reason": reason, "username": name}, outcome=outcome, security=True,
-           tenant_id=_tenant_id(tenant), platform=tenant is None, actor=name,
-           actor_id=actor_id)
+    _, name = _user_ids(user, username)
+    _auth_event(event, tenant, username, user, {"reason": reason, "username": name}, outcome)
 
 
 def on_logged_out(sender: Any, tenant: Any = None, username: str = "", user: Any = None,
                   reason: str = "", **extra: Any) -> None:
-    if not audit_active():
-        return
-    actor_id, name = _user_ids(user, username)
-    record("auth.logout", target_type="user", target_id=actor_id, summary=name,
-           details={"reason": reason} if reason else {}, security=True,
-           tenant_id=_tenant_id(tenant), platform=tenant is None, actor=name,
-           actor_id=actor_id)
+    _auth_event("auth.logout", tenant, username, user, {"reason": reason} if reason else {})
 
 
 _RECEIVERS = (
