@@ -12,7 +12,7 @@ from core.db import db
 from core.ids import new_id
 from core.people import api as people
 from core.people.models import Person
-from core.plugins.contributions import DashboardCard, NavItem, PersonRecord
+from core.plugins.contributions import ActivityCount, DashboardCard, NavItem, PersonRecord
 from core.plugins.enablement import (
     PluginToggleError,
     disable_plugin,
@@ -36,6 +36,7 @@ from core.tenancy.models import Tenant, TenantLevel, TenantStatus, utcnow
 from core.tenancy.web import current_hooks
 
 __all__ = [
+    "ActivityCount",
     "DashboardCard",
     "NavItem",
     "NoTenantContext",

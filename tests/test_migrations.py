@@ -21,6 +21,7 @@ from conftest import make_app
 TEST_ONLY_PREFIX = "testkit_"
 CORE_TABLES = {"tenants", "tenant_plugins", "users"}
 NOTICES_TABLES = {"notices_notice"}
+TENANTS_TABLES = {"tenants_applications", "tenants_status_changes", "tenants_challenges"}
 
 
 def _not_test_only(object_, name, type_, reflected, compare_to) -> bool:
@@ -63,7 +64,7 @@ def test_one_head_per_branch(app: Flask) -> None:
         branches = {migrate.CORE_BRANCH, *migrate.plugin_version_dirs()}
         branch_heads = {b: [r.revision for r in script.get_revisions(f"{b}@head")]
                         for b in branches}
-    assert branches == {"core", "notices"}
+    assert branches == {"core", "notices", "tenants"}
     assert all(len(found) == 1 for found in branch_heads.values()), branch_heads
     assert sorted(heads) == sorted(found[0] for found in branch_heads.values())
 
@@ -108,11 +109,11 @@ def test_db_upgrade_sets_up_a_fresh_database(fresh_app: Flask) -> None:
     assert result.exit_code == 0, result.output
     with fresh_app.app_context():
         heads = migrate.heads()
-    assert len(heads) == 2
+    assert len(heads) == 3  # core, notices, tenants
     for head in heads:
         assert head in result.output
     tables = _tables(fresh_app)
-    assert CORE_TABLES | NOTICES_TABLES | {"alembic_version"} <= tables
+    assert CORE_TABLES | NOTICES_TABLES | TENANTS_TABLES | {"alembic_version"} <= tables
     assert not {t for t in tables if t.startswith(TEST_ONLY_PREFIX)}
     assert set(heads) <= _applied(fresh_app)
 

@@ -52,3 +52,17 @@ class PersonRecord:
     date: Any = None
     url: str | None = None
     summary: Any = ""
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    """One figure of a tenant's activity for its parent tenants (the ``tenant_activity`` hook).
+
+    ``key`` is stable (``<plugin>.<what>``, e.g. ``notices.published``) so that figures of
+    many tenants can be added up; ``label`` a lazy translation; ``value`` a count. Figures
+    only: never names, numbers or anything else about a person.
+    """
+
+    key: str
+    label: Any
+    value: int

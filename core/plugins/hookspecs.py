@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from flask.blueprints import Blueprint
 
     from core.access.permissions import Permission, RoleTemplate
-    from core.plugins.contributions import DashboardCard, NavItem, PersonRecord
+    from core.plugins.contributions import ActivityCount, DashboardCard, NavItem, PersonRecord
 
 
 # --- startup hooks (not gated) ---------------------------------------------------------
@@ -49,6 +49,15 @@ def register_permissions() -> list[Permission]:
 def role_templates() -> list[RoleTemplate]:
     """Return default roles for new tenants; a template whose key exists (e.g. ``staff``)
     adds its permissions to that role."""
+
+
+@hookspec
+def platform_nav_items() -> list[NavItem]:
+    """Return entries for the platform operators' console menu (``/platform/``).
+
+    Endpoints are resolved without a tenant. Operators see no tenant's business data: link
+    only to pages about the platform itself (tenants, plugins, the platform audit trail).
+    """
 
 
 # --- lifecycle hooks (called for one plugin only) -------------------------------------
@@ -85,3 +94,13 @@ def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
 def person_records(tenant: Any, person: Any) -> list[PersonRecord]:
     """Return the plugin's records about ``person`` (a ``core.sdk.Person`` of ``tenant``)
     for the timeline of the person's page in the people registry (当事人)."""
+
+
+@hookspec
+def tenant_activity(tenant: Any, since: Any) -> list[ActivityCount]:
+    """Return activity figures of ``tenant`` since ``since`` (an aware ``datetime``), shown to
+    its parent tenants (a city's or province's bureau) beside each child.
+
+    Called through ``hooks_for(tenant)`` inside a cross-tenant read opened for the parent:
+    count rows, never return anything about a person.
+    """

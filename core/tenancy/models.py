@@ -26,6 +26,7 @@ class TenantStatus(enum.StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    REJECTED = "rejected"  # a signup an operator turned down; kept for the record
 
 
 class Tenant(db.Model):
