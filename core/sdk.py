@@ -4,6 +4,7 @@ Everything exported is listed in ``__all__`` and documented in docs/plugin-hooks
 docs/plugins.md. Names not listed here are core internals and may change without notice.
 """
 
+from core import regions
 from core.access.checks import has_permission, require_permission, scope_filter
 from core.access.permissions import Permission, RoleTemplate
 from core.auth.guard import public
@@ -23,6 +24,7 @@ from core.plugins.enablement import (
 )
 from core.plugins.info import PluginInfo
 from core.plugins.markers import hookimpl
+from core.settings import SettingsProxy, tenant_settings
 from core.tenancy.context import (
     NoTenantContext,
     TenancyError,
@@ -47,6 +49,7 @@ __all__ = [
     "PluginToggleError",
     "TenancyError",
     "RoleTemplate",
+    "SettingsProxy",
     "Tenant",
     "TenantLevel",
     "TenantMismatch",
@@ -67,8 +70,10 @@ __all__ = [
     "people",
     "plugin_manager",
     "public",
+    "regions",
     "require_permission",
     "scope_filter",
     "tenant_context",
+    "tenant_settings",
     "utcnow",
 ]

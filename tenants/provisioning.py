@@ -23,10 +23,9 @@ from core.sdk import (
     plugin_manager,
     tenant_context,
 )
+from tenants.slugs import RESERVED_SLUGS, SLUG_RE
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 REGION_CODE_RE = re.compile(r"^\d{6}$")
-RESERVED_SLUGS = frozenset({"admin", "api", "platform", "signup", "static", "www", "t"})
 
 
 class ProvisioningError(ValueError):
