@@ -10,9 +10,10 @@ settings-proxy pattern with tenant_id in place of event_id)::
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, missing
 from sqlalchemy import JSON, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,7 +38,13 @@ class SettingsProxy:
         self.schema = schema
 
     def defaults(self) -> dict[str, Any]:
-        return self.schema().load({})
+        """Each field's ``load_default``; a required field has none and is absent until set."""
+        found = {}
+        for name, field in self.schema().fields.items():
+            default = field.load_default
+            if default is not missing:
+                found[name] = default() if callable(default) else default
+        return found
 
     def _rows(self) -> dict[str, TenantSetting]:
         rows = db.session.scalars(
@@ -47,16 +54,16 @@ class SettingsProxy:
     def get_all(self) -> dict[str, Any]:
         """Every setting of the namespace: stored values over schema defaults."""
         values = self.defaults()
-        known = set(self.schema().fields)
+        fields = self.schema().fields
         for name, row in self._rows().items():
-            if name in known:
-                values[name] = row.value
+            if name in fields:
+                values[name] = _from_json(fields[name], row.value)
         return values
 
     def get(self, name: str) -> Any:
         if name not in self.schema().fields:
             raise KeyError(f"{self.namespace} has no setting {name!r}")
-        return self.get_all()[name]
+        return self.get_all().get(name)
 
     def set_many(self, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
         """Validate and store; returns {name: (old, new)} of what changed. Flushes.
@@ -66,19 +73,36 @@ class SettingsProxy:
         current = self.get_all()
         merged = self.schema().load({**_dumpable(current, self.schema), **changes})
         rows = self._rows()
+        fields = self.schema().fields
         changed: dict[str, tuple[Any, Any]] = {}
         for name in changes:
             new = merged[name]
             if current.get(name) == new:
                 continue
             changed[name] = (current.get(name), new)
+            stored = to_json(fields[name], new)
             row = rows.get(name)
             if row is None:
-                db.session.add(TenantSetting(namespace=self.namespace, name=name, value=new))
+                db.session.add(TenantSetting(namespace=self.namespace, name=name, value=stored))
             else:
-                row.value = new
+                row.value = stored
         db.session.flush()
         return changed
+
+
+def to_json(field: Any, value: Any) -> Any:
+    """A loaded value as the JSON column keeps it: dates as ISO text, decimals as text."""
+    dumped = field.serialize("value", {"value": value})
+    return str(dumped) if isinstance(dumped, Decimal) else dumped
+
+
+def _from_json(field: Any, stored: Any) -> Any:
+    # Back through the field, so a Date comes back a date; a value the schema no longer
+    # accepts is returned as stored rather than breaking every page that reads settings.
+    try:
+        return field.deserialize(stored)
+    except ValidationError:
+        return stored
 
 
 def _dumpable(values: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:

@@ -11,10 +11,9 @@ from core.sdk import db, has_permission, require_permission
 from plugins.notices.forms import NoticeForm
 from plugins.notices.models import Notice, NoticeCategory
 from plugins.notices.plugin import MANAGE, VIEW
+from plugins.notices.settings import notices_settings
 
 bp = Blueprint("notices", __name__, template_folder="templates")
-
-PAGE_SIZE = 20
 
 
 def _notice_or_404(notice_id: int) -> Notice:
@@ -27,6 +26,8 @@ def _notice_or_404(notice_id: int) -> Notice:
 @bp.route("/")
 @require_permission(VIEW)
 def index():
+    settings = notices_settings().get_all()
+    page_size = settings["page_size"]
     page = max(request.args.get("page", 1, type=int), 1)
     category = request.args.get("category") or None
     query = select(Notice)
@@ -35,11 +36,13 @@ def index():
     else:
         category = None
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    order = [Notice.created_at.desc(), Notice.id.desc()]
+    if settings["pinned_first"]:
+        order.insert(0, Notice.pinned.desc())
     notices = db.session.scalars(
-        query.order_by(Notice.pinned.desc(), Notice.created_at.desc(), Notice.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(*order).limit(page_size).offset((page - 1) * page_size)
     ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    pages = max((total + page_size - 1) // page_size, 1)
     return render_template("notices/index.html", notices=notices, page=page, pages=pages,
                            total=total, category=category, categories=list(NoticeCategory),
                            can_manage=has_permission(MANAGE))
@@ -49,6 +52,8 @@ def index():
 @require_permission(MANAGE)
 def create():
     form = NoticeForm()
+    if request.method == "GET":
+        form.category.data = notices_settings().get("default_category")
     if form.validate_on_submit():
         notice = Notice(author_id=current_user.id)
         _fill(notice, form)
