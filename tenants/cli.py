@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from core.sdk import Tenant, TenantLevel, TenantStatus, db
+from tenants import lifecycle
+from tenants.models import ApplicationStatus, TenantApplication
 from tenants.provisioning import (
     ProvisioningError,
     TenantSpec,
@@ -58,6 +63,89 @@ def tenants_create(slug: str, name: str, region_code: str, level: str, status: s
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created tenant {slug}")
+
+
+# --- lifecycle: what the console's buttons do, for operators at a shell ---------------------
+
+
+def cli_actor() -> str:
+    """``cli:<os user>``: who ran the command, as far as the machine knows."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry (containers): fall back
+        user = os.environ.get("USER") or "unknown"
+    return f"cli:{user}"
+
+
+def _tenant_or_fail(slug: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"no tenant {slug!r}")
+    return tenant
+
+
+def _pending_application(slug: str) -> TenantApplication:
+    tenant = _tenant_or_fail(slug)
+    application = db.session.scalar(select(TenantApplication).where(
+        TenantApplication.for_tenant_id == tenant.id))
+    if application is None or application.status != ApplicationStatus.PENDING:
+        raise click.ClickException(f"tenant {slug!r} has no pending application "
+                                   f"(status {tenant.status.value})")
+    return application
+
+
+def _run(change, done: str) -> None:
+    """Apply a lifecycle change, commit, say so; a refusal rolls back and exits non-zero."""
+    try:
+        change()
+    except lifecycle.LifecycleError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(done)
+
+
+@tenants_group.command("approve")
+@click.argument("slug")
+@click.option("--note", default="", help="A note kept with the decision.")
+@with_appcontext
+def tenants_approve(slug: str, note: str) -> None:
+    """Approve the pending application of tenant SLUG: it becomes active."""
+    application = _pending_application(slug)
+    _run(lambda: lifecycle.approve(application, cli_actor(), note), f"approved {slug}")
+
+
+@tenants_group.command("reject")
+@click.argument("slug")
+@click.option("--reason", required=True, help="Why the application is rejected.")
+@with_appcontext
+def tenants_reject(slug: str, reason: str) -> None:
+    """Reject the pending application of tenant SLUG (its region is free again)."""
+    application = _pending_application(slug)
+    _run(lambda: lifecycle.reject(application, cli_actor(), reason), f"rejected {slug}")
+
+
+@tenants_group.command("suspend")
+@click.argument("slug")
+@click.option("--reason", required=True, help="Why the bureau is suspended.")
+@with_appcontext
+def tenants_suspend(slug: str, reason: str) -> None:
+    """Suspend tenant SLUG: its users are logged out and cannot log in; data stays."""
+    tenant = _tenant_or_fail(slug)
+    ended: list[int] = []
+    _run(lambda: ended.append(lifecycle.suspend(tenant, cli_actor(), reason)),
+         f"suspended {slug}")
+    click.echo(f"sessions ended: {ended[0]}")
+
+
+@tenants_group.command("reactivate")
+@click.argument("slug")
+@click.option("--reason", default="", help="A note kept with the change.")
+@with_appcontext
+def tenants_reactivate(slug: str, reason: str) -> None:
+    """Reactivate suspended tenant SLUG."""
+    tenant = _tenant_or_fail(slug)
+    _run(lambda: lifecycle.reactivate(tenant, cli_actor(), reason), f"reactivated {slug}")
 
 
 @click.command("demo")

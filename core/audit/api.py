@@ -46,6 +46,8 @@ EVENT_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SECRET_RE = re.compile(r"password|secret|token|totp", re.IGNORECASE)
 HIDDEN = "***"
 ANONYMOUS = "anonymous"  # the actor of events in a request nobody is logged in to
+#: flask.g: (id, username) of the platform operator a console request runs for.
+OPERATOR_ACTOR = "fatong_audit_operator"
 
 _PENDING = "_fatong_audit_pending"  # flask.g: security events waiting for teardown
 WROTE = "fatong.audit.wrote"  # session.info: the transaction holds uncommitted writes
@@ -140,6 +142,9 @@ def request_actor_ids() -> tuple[int | None, str]:
     """
     if not has_request_context():
         return None, ""
+    operator = g.get(OPERATOR_ACTOR)
+    if operator is not None:
+        return operator
     user = g.get("_login_user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None, ANONYMOUS

@@ -14,6 +14,8 @@ class NavItem:
     plugin, resolved with the current tenant filled in. Lower ``weight`` sorts first.
     ``group`` (lazy-translated, optional) puts the entry under a heading such as
     "System administration"; give the entries of one group neighbouring weights.
+    ``badge`` (optional) is a short figure shown beside the title, such as a count of items
+    waiting (the operators' console shows it; the tenant menu ignores it).
     """
 
     title: Any
@@ -22,6 +24,7 @@ class NavItem:
     icon: str = ""
     url_values: dict[str, Any] = field(default_factory=dict)
     group: Any = None
+    badge: Any = None
 
 
 @dataclass(frozen=True)
