@@ -65,6 +65,11 @@ def platform_nav_items():
 
 
 @hookimpl
+def tenant_activity(tenant, since):
+    return _views("tenants.rollup_views").core_activity(tenant, since)
+
+
+@hookimpl
 def register_commands(cli):
     from tenants.cli import demo, tenants_group
 

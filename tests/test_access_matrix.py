@@ -86,8 +86,21 @@ def _an_audit_event() -> int:
     return event_id
 
 
-# URL argument -> a real id of tenant A (called inside its context).
-ID_FILLERS: dict[str, Callable[[], int]] = {
+def _a_subordinate() -> int:
+    """A bureau under tenant A (``Tenant.parent_id``): the subordinates detail page."""
+    from core.sdk import Tenant, TenantStatus, current_tenant_id
+
+    child = Tenant(slug="matrix-child", name="矩阵测试下级局", region_code="510824",
+                   status=TenantStatus.ACTIVE, parent_id=current_tenant_id())
+    db.session.add(child)
+    db.session.flush()
+    return child.id
+
+
+# URL argument -> a real id of tenant A (called inside its context); a plugin's name for
+# the module and settings pages.
+ID_FILLERS: dict[str, Callable[[], int | str]] = {
+    "plugin": lambda: "notices",
     "org_unit_id": _root_unit,
     "role_id": _staff_role,
     "user_id": _a_user,
@@ -95,6 +108,7 @@ ID_FILLERS: dict[str, Callable[[], int]] = {
     "notice_id": _a_notice,
     "person_id": _a_person,
     "event_id": _an_audit_event,
+    "child_id": _a_subordinate,
 }
 
 

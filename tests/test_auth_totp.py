@@ -95,7 +95,9 @@ def test_no_page_answers_between_the_factors(app, totp_admin) -> None:
     with app.app_context(), tenant_context(totp_admin.id):
         any_id = db.session.scalar(select(User.id))
     second = second_url(totp_admin)
-    public_elsewhere = {"landing.index", "platform.login", "static"}
+    # Public pages outside any tenant: the landing page, the operators' login, the signup.
+    public_elsewhere = {"landing.index", "platform.login", "static", "signup.apply",
+                        "signup.region_fields", "signup.new_captcha", "signup.submitted"}
 
     swept = 0
     for rule in app.url_map.iter_rules():

@@ -5,6 +5,9 @@ Every URL rule under ``/t/<tenant>`` is requested as a logged-in user of tenant 
 - with tenant B's slug (GET, and every other method the rule allows, with an empty form), and
 - where the rule takes ids, with A's slug but B's object ids (every B row id we know of),
 
+a ``<plugin>`` argument (module and settings pages) being filled with each toggleable plugin's
+name: plugin names are no tenant's secret, the tenant check is what is swept there,
+
 and every answer must be 404: never 200, never a redirect into B, never 500. Rules are read
 from the URL map, so a new route joins the sweep by existing. A rule whose arguments this
 test cannot fill makes it fail, unless it is listed in ``UNSWEEPABLE`` with a reason.
@@ -24,15 +27,22 @@ from werkzeug.routing import IntegerConverter, Rule, UnicodeConverter
 
 from core.db import db
 from core.people.models import Person
-from core.sdk import tenant_context
+from core.sdk import enable_plugin, plugin_manager, tenant_context
+from core.tenancy.models import Tenant
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login
 
 # rule -> why it cannot be swept. Starts empty; adding to it needs a reason a reviewer accepts.
-UNSWEEPABLE: dict[str, str] = {}
+UNSWEEPABLE: dict[str, str] = {
+    "/t/<tenant>/subordinates/<int:child_id>":
+        "child_id is the id of a subordinate tenant (the platform table tenants), not a row "
+        "of a tenant table, and tenant A has no subordinates here; tests/test_tenant_rollup.py "
+        "checks that another tenant's, a sibling's, the parent's and unknown ids answer 404",
+}
 
 TENANT_ARG = "tenant"
+PLUGIN_ARG = "plugin"  # a plugin's name (module and settings pages), not a tenant's object
 TENANT_PREFIX = f"/t/<{TENANT_ARG}>"
 SWEPT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Rules x methods x B ids today come to well over this; fewer means the sweep went blind.
@@ -60,7 +70,9 @@ def methods_of(rule: Rule) -> list[str]:
 def id_arguments(rule: Rule) -> list[str]:
     """Arguments other than the tenant; each must be an int id or the rule is unsweepable."""
     arguments = []
-    for name in sorted(rule.arguments - {TENANT_ARG}):
+    if PLUGIN_ARG in rule.arguments:
+        assert isinstance(rule._converters[PLUGIN_ARG], UnicodeConverter), rule.rule
+    for name in sorted(rule.arguments - {TENANT_ARG, PLUGIN_ARG}):
         converter = rule._converters[name]
         if not isinstance(converter, IntegerConverter):
             raise AssertionError(
@@ -70,6 +82,25 @@ def id_arguments(rule: Rule) -> list[str]:
         arguments.append(name)
     assert isinstance(rule._converters[TENANT_ARG], UnicodeConverter), rule.rule
     return arguments
+
+
+def plugin_values(app: Flask, rule: Rule) -> list[dict[str, str]]:
+    """[{plugin: name}] for each toggleable plugin when the rule takes one, else [{}]."""
+    if PLUGIN_ARG not in rule.arguments:
+        return [{}]
+    with app.app_context():
+        names = sorted(record.name for record in plugin_manager().toggleable())
+    assert names, f"{rule.rule}: no toggleable plugin to fill {PLUGIN_ARG!r} with"
+    return [{PLUGIN_ARG: name} for name in names]
+
+
+def restore_plugins(app: Flask, tenant: TenantFixture) -> None:
+    """Switch every toggleable plugin back on: a swept disable must not blind later rules."""
+    with app.app_context():
+        row = db.session.get(Tenant, tenant.id)
+        for record in plugin_manager().toggleable():
+            enable_plugin(row, record.name, actor="test")
+        db.session.commit()
 
 
 def build(rule: Rule, values: dict[str, object]) -> str:
@@ -124,8 +155,9 @@ def probes(app: Flask, slug: str, ids: dict[str, int]) -> Iterator[tuple[Rule, l
         arguments = id_arguments(rule)
         combos = list(id_combinations(arguments, ids)) if arguments else [{}]
         assert combos, f"{rule.rule}: no ids to fill {arguments} with"
-        yield rule, [Probe(method, build(rule, {TENANT_ARG: slug, **combo}), rule.rule)
-                     for combo in combos for method in methods_of(rule)]
+        yield rule, [Probe(method, build(rule, {TENANT_ARG: slug, **combo, **named}), rule.rule)
+                     for combo in combos for named in plugin_values(app, rule)
+                     for method in methods_of(rule)]
 
 
 @pytest.fixture
@@ -225,11 +257,14 @@ def accepted_tables(app: Flask, client: FlaskClient | None, rule: Rule, method: 
         else:
             this_client = client
         ids = row_ids(app, a)
-        values = {TENANT_ARG: a.slug, **{name: ids[table] for name in arguments}}
-        response = this_client.open(build(rule, values), method=method)
-        assert response.status_code < 500, (method, rule.rule, response.status_code)
-        if response.status_code != 404:
-            accepted.add(table)
+        for named in plugin_values(app, rule):
+            values = {TENANT_ARG: a.slug, **{name: ids[table] for name in arguments}, **named}
+            response = this_client.open(build(rule, values), method=method)
+            assert response.status_code < 500, (method, rule.rule, response.status_code)
+            if response.status_code != 404:
+                accepted.add(table)
+            if client is None and named:
+                restore_plugins(app, a)
     return accepted
 
 

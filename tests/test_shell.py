@@ -254,7 +254,10 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
     with app.app_context(), tenant_context(tenant.id):
         notice = Notice(title="关于做好年终考核工作的通知", body="各司法所：……")
         person = Person(name="张三", phone="13812345678")
-        db.session.add_all([notice, person])
+        # A subordinate bureau (Tenant.parent_id) for the subordinates detail page.
+        child = Tenant(slug=f"{tenant.slug}-child", name="下级司法局", region_code="510824",
+                       status=TenantStatus.ACTIVE, parent_id=tenant.id)
+        db.session.add_all([notice, person, child])
         db.session.commit()
         ids = [notice.id]
         # Rules whose argument names another table's id; the others get the notice's.
@@ -263,13 +266,17 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
                            # The admin pages (core/admin): the bureau, the admin, a role.
                            "org_unit_id": db.session.scalar(select(OrgUnit.id).limit(1)),
                            "user_id": db.session.scalar(select(User.id).limit(1)),
-                           "role_id": db.session.scalar(select(Role.id).limit(1))}
+                           "role_id": db.session.scalar(select(Role.id).limit(1)),
+                           "child_id": child.id,
+                           # Module and settings pages take a plugin's name.
+                           "plugin": "notices"}
     pages: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/t/<tenant>") or "GET" not in (rule.methods or ()):
             continue
         arguments = rule.arguments - {"tenant"}
-        assert all(isinstance(rule._converters[a], IntegerConverter) for a in arguments), rule
+        assert all(isinstance(rule._converters[a], IntegerConverter)
+                   for a in arguments - {"plugin"}), rule
         values = {"tenant": tenant.slug,
                   **{name: ids_by_argument.get(name, ids[0]) for name in arguments}}
         url = rule.build(values, append_unknown=False)[1]

@@ -87,8 +87,12 @@ def _not_a_login_attempt() -> bool:
 
 def _too_many_requests(exc: Exception) -> Any:
     title = _l("Too many attempts")
-    message = _l("Too many login attempts came from your network. Wait a minute, then "
-                 "try again.")
+    if request.endpoint in RATE_LIMITED_ENDPOINTS:
+        message = _l("Too many login attempts came from your network. Wait a minute, then "
+                     "try again.")
+    else:
+        message = _l("Too many requests of this kind came from your network. Wait a while, "
+                     "then try again.")
     return render_template("errors/error.html", code=429, title=title, message=message), 429
 
 

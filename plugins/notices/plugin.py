@@ -18,6 +18,7 @@ from core.sdk import (
     hookimpl,
     utcnow,
 )
+from plugins.notices.settings import NoticesSettingsSchema
 
 VIEW = "notices.notice.view"
 MANAGE = "notices.notice.manage"
@@ -28,6 +29,7 @@ plugin_info = PluginInfo(
     description=_l("Notices and bulletins the bureau publishes to its own staff and stations."),
     vendor="Fatong",
     requires_core=">=0.1,<1",
+    settings_schema=NoticesSettingsSchema,
 )
 
 
@@ -75,3 +77,18 @@ def dashboard_cards(tenant, user):
     )
     return [DashboardCard(title=_l("Notices in the last 30 days"), value=recent,
                           endpoint="notices.index", weight=90)]
+
+
+@hookimpl
+def tenant_activity(tenant, since):
+    # Counts only, for the tenant's parent bureaus (a notice is published when created).
+    from datetime import UTC
+
+    from core.sdk import ActivityCount
+    from plugins.notices.models import Notice
+
+    published = db.session.scalar(
+        select(func.count()).select_from(Notice)
+        .where(Notice.created_at >= since.astimezone(UTC)))
+    return [ActivityCount(key="notices.published", label=_l("Notices published"),
+                          value=published or 0)]
