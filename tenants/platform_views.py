@@ -9,6 +9,7 @@ core.auth.platform; the changes themselves live in :mod:`tenants.lifecycle`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,24 @@ def _operator() -> tuple[str, int | None]:
     return operator.username, operator.id
 
 
+def _perform(form: FlaskForm, action: Callable[[str, int | None], Any],
+             done: Callable[[Any], tuple[str, str]], target: str) -> Any | None:
+    """Run a lifecycle action for a valid form as the operator: commit, flash and redirect
+    to ``target``; or roll back and put the refusal beside its field (None: render again)."""
+    if not form.validate_on_submit():
+        return None
+    actor, actor_id = _operator()
+    try:
+        result = action(actor, actor_id)
+    except lifecycle.LifecycleError as exc:
+        db.session.rollback()
+        _add_error(form, exc.field, str(exc))
+        return None
+    db.session.commit()
+    flash(*done(result))
+    return redirect(target)
+
+
 def _render(template: str, **context: Any) -> str:
     return render_template(
         f"tenants/platform/{template}", region_name=region_name, status_labels=STATUS_LABELS,
@@ -231,37 +250,25 @@ def application_detail(application_id: int):
 def application_approve(application_id: int):
     application = _application(application_id)
     form = ApproveForm()
-    if form.validate_on_submit():
-        actor, actor_id = _operator()
-        try:
-            tenant = lifecycle.approve(application, actor, form.note.data or "",
-                                       actor_id=actor_id)
-        except lifecycle.LifecycleError as exc:
-            db.session.rollback()
-            _add_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(name)s is approved and active.", name=tenant.name), "success")
-            return redirect(url_for(".application_detail", application_id=application_id))
-    return _application_page(_application(application_id), approve_form=form)
+    done = _perform(
+        form, lambda actor, actor_id: lifecycle.approve(
+            application, actor, form.note.data or "", actor_id=actor_id),
+        lambda tenant: (_("%(name)s is approved and active.", name=tenant.name), "success"),
+        url_for(".application_detail", application_id=application_id))
+    return done or _application_page(_application(application_id), approve_form=form)
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["POST"])
 def application_reject(application_id: int):
     application = _application(application_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        actor, actor_id = _operator()
-        try:
-            tenant = lifecycle.reject(application, actor, form.reason.data, actor_id=actor_id)
-        except lifecycle.LifecycleError as exc:
-            db.session.rollback()
-            _add_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("The application of %(name)s is rejected.", name=tenant.name), "info")
-            return redirect(url_for(".application_detail", application_id=application_id))
-    return _application_page(_application(application_id), reject_form=form)
+    done = _perform(
+        form, lambda actor, actor_id: lifecycle.reject(
+            application, actor, form.reason.data, actor_id=actor_id),
+        lambda tenant: (_("The application of %(name)s is rejected.", name=tenant.name),
+                        "info"),
+        url_for(".application_detail", application_id=application_id))
+    return done or _application_page(_application(application_id), reject_form=form)
 
 
 # --- tenants -------------------------------------------------------------------------------
@@ -345,37 +352,25 @@ def tenant_detail(tenant_id: int):
 def tenant_suspend(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = SuspendForm()
-    if form.validate_on_submit():
-        actor, actor_id = _operator()
-        try:
-            ended = lifecycle.suspend(tenant, actor, form.reason.data, actor_id=actor_id)
-        except lifecycle.LifecycleError as exc:
-            db.session.rollback()
-            _add_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(name)s is suspended; %(num)d sessions were ended.", name=tenant.name,
-                    num=ended), "warning")
-            return redirect(url_for(".tenant_detail", tenant_id=tenant_id))
-    return _tenant_page(_tenant(tenant_id), suspend_form=form)
+    done = _perform(
+        form, lambda actor, actor_id: lifecycle.suspend(
+            tenant, actor, form.reason.data, actor_id=actor_id),
+        lambda ended: (_("%(name)s is suspended; %(num)d sessions were ended.",
+                         name=tenant.name, num=ended), "warning"),
+        url_for(".tenant_detail", tenant_id=tenant_id))
+    return done or _tenant_page(_tenant(tenant_id), suspend_form=form)
 
 
 @bp.route("/tenants/<int:tenant_id>/reactivate", methods=["POST"])
 def tenant_reactivate(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = ReactivateForm()
-    if form.validate_on_submit():
-        actor, actor_id = _operator()
-        try:
-            lifecycle.reactivate(tenant, actor, form.reason.data or "", actor_id=actor_id)
-        except lifecycle.LifecycleError as exc:
-            db.session.rollback()
-            _add_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(name)s is active again.", name=tenant.name), "success")
-            return redirect(url_for(".tenant_detail", tenant_id=tenant_id))
-    return _tenant_page(_tenant(tenant_id), reactivate_form=form)
+    done = _perform(
+        form, lambda actor, actor_id: lifecycle.reactivate(
+            tenant, actor, form.reason.data or "", actor_id=actor_id),
+        lambda _result: (_("%(name)s is active again.", name=tenant.name), "success"),
+        url_for(".tenant_detail", tenant_id=tenant_id))
+    return done or _tenant_page(_tenant(tenant_id), reactivate_form=form)
 
 
 @bp.route("/tenants/<int:tenant_id>/parent", methods=["POST"])
