@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from core.access.checks import forget_grants
 from core.access.models import Role, RoleAssignment
-from core.access.permissions import ADMIN_ROLES, SECADMIN
+from core.access.permissions import ADMIN_ROLES, AUDITADMIN, SECADMIN
 from core.access.registry import CORE_NAMESPACE, access_registry
 from core.auth.models import User
 from core.db import db
@@ -124,12 +124,16 @@ def assign_role(user: User, role: Role, org_unit: OrgUnit | None = None,
     return assignment
 
 
-def _active_security_admins() -> set[int]:
+def _active_holders(admin_kind: str) -> set[int]:
     return set(db.session.scalars(
         select(RoleAssignment.user_id)
         .join(Role, Role.id == RoleAssignment.role_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(Role.admin_kind == SECADMIN, User.active.is_(True))))
+        .where(Role.admin_kind == admin_kind, User.active.is_(True))))
+
+
+def _active_security_admins() -> set[int]:
+    return _active_holders(SECADMIN)
 
 
 def is_last_active_security_admin(user: User) -> bool:
@@ -148,6 +152,47 @@ def revoke_assignment(assignment: RoleAssignment) -> None:
     db.session.flush()
     forget_grants()
 
+
+# --- bootstrap: the first security and audit administrators ---------------------------------
+
+BOOTSTRAP_ROLES = (SECADMIN, AUDITADMIN)
+
+
+def bootstrap_open_roles() -> list[str]:
+    """Administrator roles the system administrator may appoint now; empty once closed.
+
+    Only a security administrator grants roles, so a new bureau whose single account is its
+    system administrator could never get one. While no active account holds ``secadmin``,
+    the system administrator may appoint it, and ``auditadmin`` while nobody holds that.
+    """
+    if _active_holders(SECADMIN):
+        return []
+    return [key for key in BOOTSTRAP_ROLES if not _active_holders(key)]
+
+
+def bootstrap_admin_grant(user: User, role_key: str, actor: User) -> RoleAssignment:
+    """The system administrator ``actor`` appoints ``user`` as the first ``role_key``
+    (``secadmin`` or ``auditadmin``), tenant-wide; raises :class:`RoleConflict`; flushes."""
+    if role_key not in BOOTSTRAP_ROLES:
+        raise RoleConflict(_("Only the security or the audit administrator can be appointed "
+                             "this way."))
+    if _active_holders(SECADMIN):
+        raise RoleConflict(_("The bureau has an active security administrator, who grants "
+                             "roles from now on."))
+    if role_key not in bootstrap_open_roles():
+        raise RoleConflict(_("The bureau has an active audit administrator already; further "
+                             "ones are granted by the security administrator."))
+    if user.id == actor.id:
+        raise RoleConflict(_("Appoint another account: the system, security and audit "
+                             "administrators must be different people."))
+    if not user.active:
+        raise RoleConflict(_("%(user)s is disabled; enable the account first.",
+                             user=user.username))
+    role = db.session.scalar(select(Role).where(Role.key == role_key,
+                                                Role.admin_kind == role_key))
+    if role is None:  # pragma: no cover - every tenant is seeded with the admin roles
+        raise RoleConflict(_("The role %(key)s is missing.", key=role_key))
+    return assign_role(user, role, None, actor=actor.username)
 
 
 # --- roles -------------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from wtforms.fields import SelectChoice
 
 from core.access.checks import has_permission, require_permission
 from core.access.models import Role, RoleAssignment
-from core.access.service import RoleConflict, assign_role, assignments_of, revoke_assignment
+from core.access.service import (
+    RoleConflict,
+    assign_role,
+    assignments_of,
+    bootstrap_admin_grant,
+    bootstrap_open_roles,
+    revoke_assignment,
+)
 from core.admin.accounts import (
     AccountError,
     create_user,
@@ -76,6 +83,7 @@ def users():
         assignments=_assignments_by_user([user.id for user in found]),
         can_manage_users=has_permission(USER_MANAGE),
         can_manage_roles=has_permission(ROLE_MANAGE),
+        bootstrap_open=has_permission(USER_MANAGE) and bool(bootstrap_open_roles()),
         locked_of=is_locked, must_change_of=must_change, whole_tenant=WHOLE_TENANT_LABEL)
 
 
@@ -126,11 +134,29 @@ def _detail_page(user: User, grant_form: GrantForm | None = None):
     can_roles = has_permission(ROLE_MANAGE)
     if can_roles and grant_form is None:
         grant_form = _grant_form(bind=False)
+    can_users = has_permission(USER_MANAGE)
+    assignments = assignments_of(user)
+    # The bootstrap card: only the system administrator sees it, only while it can be used
+    # and only on accounts it may be used for (active, not theirs, no administrator role).
+    eligible = (can_users and user.active and user.id != current_user.id
+                and not any(a.role.admin_kind for a in assignments))
+    bootstrap_roles = _bootstrap_choices() if eligible else []
     return render_template(
-        "admin/user_detail.html", user=user, assignments=assignments_of(user),
-        grant_form=grant_form if can_roles else None, can_manage_users=has_permission(USER_MANAGE),
+        "admin/user_detail.html", user=user, assignments=assignments,
+        grant_form=grant_form if can_roles else None, can_manage_users=can_users,
         can_manage_roles=can_roles, is_self=user.id == current_user.id,
-        locked=is_locked(user), must_change=must_change(user), whole_tenant=WHOLE_TENANT_LABEL)
+        locked=is_locked(user), must_change=must_change(user), whole_tenant=WHOLE_TENANT_LABEL,
+        bootstrap_roles=bootstrap_roles)
+
+
+def _bootstrap_choices() -> list[Role]:
+    """The administrator roles the system administrator may still appoint (see
+    :func:`core.access.service.bootstrap_open_roles`), as rows for the page."""
+    keys = bootstrap_open_roles()
+    if not keys:
+        return []
+    roles = {role.key: role for role in db.session.scalars(select(Role).where(Role.key.in_(keys)))}
+    return [roles[key] for key in keys if key in roles]
 
 
 @bp.route("/users/<int:user_id>")
@@ -258,6 +284,31 @@ def grant_revoke(assignment: RoleAssignment):
           details={"role": role.key, "org_unit": scope})
     db.session.commit()
     flash(_("%(role)s revoked from %(name)s.", role=role.title, name=user.username), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/bootstrap-admin", methods=["POST"])
+@load(User, "user_id", "user")
+@require_permission(USER_MANAGE)
+def user_bootstrap_admin(user: User):
+    """The system administrator appoints the bureau's first security (or audit) administrator;
+    refusals are flashed and change nothing."""
+    role_key = (request.form.get("role") or "").strip()
+    try:
+        assignment = bootstrap_admin_grant(user, role_key, current_user)
+    except RoleConflict as exc:
+        db.session.rollback()
+        audit("role.grant", target_type="user", target_id=user.id, outcome="failure",
+              security=True, summary=f"{user.username} {role_key[:40]}",
+              details={"role": role_key[:40], "bootstrap": True, "reason": str(exc)})
+        flash(str(exc), "danger")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    role = assignment.role
+    audit("role.grant", target_type="user", target_id=user.id, security=True,
+          summary=f"{user.username} {role.key} @ *",
+          details={"role": role.key, "org_unit": "*", "bootstrap": True})
+    db.session.commit()
+    flash(_("%(name)s is appointed %(role)s.", role=role.title, name=user.username), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
