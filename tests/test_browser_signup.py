@@ -53,6 +53,13 @@ def enrol_second_factor(page) -> None:
     page.get_by_test_id("second-factor-form").locator("button[type=submit]").click()
 
 
+def htmx_settled(page) -> None:
+    """Wait until htmx has swapped and settled: it binds the new selects' triggers while
+    settling, so a change made before then would send nothing."""
+    page.wait_for_function("() => !document.querySelector("
+                           "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def grant_leader_role(application: Flask, slug: str, username: str) -> None:
     """What the bureau's security administrator would do: give the admin a business role.
     Granted while the notices module is off, so its permissions do not count yet."""
@@ -84,9 +91,11 @@ def test_a_bureau_signs_up_is_approved_and_enables_a_module(served) -> None:
         page.get_by_test_id("region-province").select_option("510000")
         expect(page.get_by_test_id("region-city").locator('option[value="510800"]')) \
             .to_have_count(1)
+        htmx_settled(page)
         page.get_by_test_id("region-city").select_option("510800")
         expect(page.get_by_test_id("region-county").locator('option[value="510823"]')) \
             .to_have_count(1)
+        htmx_settled(page)
         page.get_by_test_id("region-county").select_option("510823")
         expect(page.get_by_test_id("picked-region")).to_contain_text("四川省广元市剑阁县")
         # The address and the name were suggested from the unit.
