@@ -41,10 +41,12 @@ def import_core_models() -> None:
     import core.access.models
     import core.audit.models
     import core.auth.models
+    import core.numbering.models
     import core.orgunits.models
     import core.people.models
     import core.plugins.enablement
-    import core.settings  # noqa: F401
+    import core.settings
+    import core.workdays.models  # noqa: F401
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

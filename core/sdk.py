@@ -11,6 +11,7 @@ from core.auth.guard import public
 from core.auth.models import User
 from core.db import db
 from core.ids import new_id
+from core.numbering import service as numbering
 from core.people import api as people
 from core.people.models import Person
 from core.plugins.contributions import ActivityCount, DashboardCard, NavItem, PersonRecord
@@ -36,6 +37,7 @@ from core.tenancy.context import (
 from core.tenancy.model import TenantModel
 from core.tenancy.models import Tenant, TenantLevel, TenantStatus, utcnow
 from core.tenancy.web import current_hooks
+from core.workdays import calendar as workdays
 
 __all__ = [
     "ActivityCount",
@@ -67,6 +69,7 @@ __all__ = [
     "hookimpl",
     "hooks_for",
     "new_id",
+    "numbering",
     "people",
     "plugin_manager",
     "public",
@@ -76,4 +79,5 @@ __all__ = [
     "tenant_context",
     "tenant_settings",
     "utcnow",
+    "workdays",
 ]

@@ -18,17 +18,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter, Rule, UnicodeConverter
 
 from core.db import db
 from core.people.models import Person
 from core.sdk import enable_plugin, plugin_manager, tenant_context
 from core.tenancy.models import Tenant
+from core.workdays.models import CalendarOverride, DayKind
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login
@@ -134,10 +136,15 @@ def row_ids(app: Flask, tenant: TenantFixture) -> dict[str, int]:
 
 
 def seed(app: Flask, tenant: TenantFixture, title: str) -> None:
-    """Give the tenant a row in the tenant tables routes take ids of (notices, people)."""
+    """Give the tenant a row in the tenant tables routes take ids of (notices, people,
+    calendar overrides)."""
     with app.app_context(), tenant_context(tenant.id):
         db.session.add(Notice(title=title, body=f"{title}的正文"))
         db.session.add(Person(name=f"{title}当事人", phone="13812345678"))
+        # seed runs again before each write probe: one day per override (unique per tenant).
+        last = db.session.scalar(select(func.max(CalendarOverride.day)))
+        db.session.add(CalendarOverride(day=(last or date(2026, 3, 9)) + timedelta(days=1),
+                                        kind=DayKind.HOLIDAY))
         db.session.commit()
 
 

@@ -20,6 +20,7 @@ GROUP = _l("System administration")
 @hookimpl
 def register_blueprints(app):
     from core.admin import (  # noqa: F401 - routes
+        calendar_views,
         orgunit_views,
         policy_views,
         role_views,
@@ -48,4 +49,7 @@ def nav_items(tenant, user):
     if has_permission("core.policy.manage", user):
         items.append(NavItem(title=_l("Security policy"), endpoint="admin.policy", weight=903,
                              icon="sliders", group=GROUP))
+    if has_permission("core.settings.manage", user):
+        items.append(NavItem(title=_l("Working-day calendar"), endpoint="admin.calendar",
+                             weight=906, icon="calendar-week", group=GROUP))
     return items

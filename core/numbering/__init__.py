@@ -1,0 +1,1 @@
+"""Document numbering: per-tenant, per-year, per-series gap-free counters."""
