@@ -30,10 +30,12 @@ def builtin_modules() -> list:
     from core.admin import plugin as admin_plugin
     from core.audit import plugin as audit_plugin
     from core.auth import plugin as auth_plugin
+    from core.deadlines import plugin as deadlines_plugin
     from core.home import plugin as home_plugin
     from core.people import plugin as people_plugin
 
-    return [auth_plugin, home_plugin, admin_plugin, people_plugin, audit_plugin]
+    return [auth_plugin, home_plugin, deadlines_plugin, admin_plugin, people_plugin,
+            audit_plugin]
 
 
 def import_core_models() -> None:

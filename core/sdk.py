@@ -14,7 +14,13 @@ from core.ids import new_id
 from core.numbering import service as numbering
 from core.people import api as people
 from core.people.models import Person
-from core.plugins.contributions import ActivityCount, DashboardCard, NavItem, PersonRecord
+from core.plugins.contributions import (
+    ActivityCount,
+    DashboardCard,
+    Deadline,
+    NavItem,
+    PersonRecord,
+)
 from core.plugins.enablement import (
     PluginToggleError,
     disable_plugin,
@@ -42,6 +48,7 @@ from core.workdays import calendar as workdays
 __all__ = [
     "ActivityCount",
     "DashboardCard",
+    "Deadline",
     "NavItem",
     "NoTenantContext",
     "Permission",

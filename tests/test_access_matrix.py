@@ -33,6 +33,8 @@ TENANT_PREFIX = "/t/<tenant>"
 OPEN_VIEWS: dict[str, str] = {
     "home.index": "the workbench everyone lands on; its menu and cards are filtered per "
                   "permission (tested below)",
+    "deadlines.index": "every user's deadlines centre; each plugin's deadlines hook returns "
+                       "only what the user may see (has_permission, scope_filter)",
     "auth.login": "public: the login page",
     "auth.second_factor": "the second login step, for the user's own login",
     "auth.account": "the user's own account page",

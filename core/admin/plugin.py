@@ -21,6 +21,7 @@ GROUP = _l("System administration")
 def register_blueprints(app):
     from core.admin import (  # noqa: F401 - routes
         calendar_views,
+        numbering_views,
         orgunit_views,
         policy_views,
         role_views,
@@ -52,4 +53,6 @@ def nav_items(tenant, user):
     if has_permission("core.settings.manage", user):
         items.append(NavItem(title=_l("Working-day calendar"), endpoint="admin.calendar",
                              weight=906, icon="calendar-week", group=GROUP))
+        items.append(NavItem(title=_l("Document numbers"), endpoint="admin.numbering",
+                             weight=907, icon="123", group=GROUP))
     return items

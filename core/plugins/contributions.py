@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -69,3 +70,22 @@ class ActivityCount:
     key: str
     label: Any
     value: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One item of the deadlines centre (待办/预警, the ``deadlines`` hook).
+
+    ``title`` names the item (a case number and what is due), ``due`` the ``date`` it is due,
+    ``url`` a link to the record, ``severity`` one of ``"normal"``, ``"important"``,
+    ``"critical"``, ``org_unit_id`` the org unit the item belongs to, ``line`` the service
+    line (a lazy translation), ``note`` one short line. Return only items the user may see.
+    """
+
+    title: Any
+    due: date
+    url: str | None = None
+    severity: str = "normal"
+    org_unit_id: int | None = None
+    line: Any = ""
+    note: Any = ""

@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from flask.blueprints import Blueprint
 
     from core.access.permissions import Permission, RoleTemplate
-    from core.plugins.contributions import ActivityCount, DashboardCard, NavItem, PersonRecord
+    from core.plugins.contributions import (
+        ActivityCount,
+        DashboardCard,
+        Deadline,
+        NavItem,
+        PersonRecord,
+    )
 
 
 # --- startup hooks (not gated) ---------------------------------------------------------
@@ -103,4 +109,14 @@ def tenant_activity(tenant: Any, since: Any) -> list[ActivityCount]:
 
     Called through ``hooks_for(tenant)`` inside a cross-tenant read opened for the parent:
     count rows, never return anything about a person.
+    """
+
+
+@hookspec
+def deadlines(tenant: Any, user: Any) -> list[Deadline]:
+    """Return the items with a due date that ``user`` should act on, for the deadlines centre
+    (待办/预警) and its workbench card.
+
+    Return only what the user may see: check ``has_permission`` and filter by org-unit scope
+    with ``scope_filter`` as on the plugin's own pages.
     """
