@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from core import __version__
 from core.db import db
+from core.documents.registry import build_registry as build_document_registry
 from core.plugins.manager import PluginManager, entry_point_sources, module_source
 from core.tenancy.scoping import install_scoping
 from core.tenancy.session import TenantSession
@@ -31,11 +32,14 @@ def builtin_modules() -> list:
     from core.audit import plugin as audit_plugin
     from core.auth import plugin as auth_plugin
     from core.deadlines import plugin as deadlines_plugin
+    from core.documents import plugin as documents_plugin
     from core.home import plugin as home_plugin
     from core.people import plugin as people_plugin
+    from core.places import plugin as places_plugin
+    from core.statistics import plugin as statistics_plugin
 
     return [auth_plugin, home_plugin, deadlines_plugin, admin_plugin, people_plugin,
-            audit_plugin]
+            places_plugin, documents_plugin, statistics_plugin, audit_plugin]
 
 
 def import_core_models() -> None:
@@ -46,6 +50,7 @@ def import_core_models() -> None:
     import core.numbering.models
     import core.orgunits.models
     import core.people.models
+    import core.places.models
     import core.plugins.enablement
     import core.settings
     import core.workdays.models  # noqa: F401
@@ -88,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.access.registry import build_registry
 
     build_registry(app, manager)
+    build_document_registry(app, manager)
 
     from core.cli import register_core_commands
 

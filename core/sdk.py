@@ -7,19 +7,28 @@ docs/plugins.md. Names not listed here are core internals and may change without
 from core import regions
 from core.access.checks import has_permission, require_permission, scope_filter
 from core.access.permissions import Permission, RoleTemplate
+from core.access.service import grant_role
 from core.auth.guard import public
 from core.auth.models import User
 from core.db import db
+from core.documents import api as documents
 from core.ids import new_id
 from core.numbering import service as numbering
+from core.orgunits import service as orgunits
+from core.orgunits.models import OrgUnit, OrgUnitType
 from core.people import api as people
+from core.people.idcard import Gender
 from core.people.models import Person
+from core.places import api as places
 from core.plugins.contributions import (
     ActivityCount,
     DashboardCard,
     Deadline,
+    DocumentTemplate,
+    Metric,
     NavItem,
     PersonRecord,
+    ReportPeriod,
 )
 from core.plugins.enablement import (
     PluginToggleError,
@@ -49,13 +58,19 @@ __all__ = [
     "ActivityCount",
     "DashboardCard",
     "Deadline",
+    "DocumentTemplate",
+    "Gender",
+    "Metric",
     "NavItem",
     "NoTenantContext",
+    "OrgUnit",
+    "OrgUnitType",
     "Permission",
     "Person",
     "PersonRecord",
     "PluginInfo",
     "PluginToggleError",
+    "ReportPeriod",
     "TenancyError",
     "RoleTemplate",
     "SettingsProxy",
@@ -70,14 +85,18 @@ __all__ = [
     "current_tenant_id",
     "db",
     "disable_plugin",
+    "documents",
     "enable_plugin",
     "enabled_plugins",
+    "grant_role",
     "has_permission",
     "hookimpl",
     "hooks_for",
     "new_id",
     "numbering",
+    "orgunits",
     "people",
+    "places",
     "plugin_manager",
     "public",
     "regions",

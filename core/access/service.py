@@ -304,3 +304,14 @@ def delete_role(role: Role) -> None:
 
 def roles_by_key() -> dict[str, Role]:
     return {role.key: role for role in db.session.scalars(select(Role))}
+
+
+def grant_role(user: User, role_key: str, org_unit: OrgUnit | None = None,
+               actor: str = "system") -> RoleAssignment:
+    """Grant the tenant's role ``role_key`` (e.g. ``mediation_station``) to ``user`` over
+    ``org_unit``'s subtree (None: whole tenant); flushes. Raises KeyError for an unknown key.
+    Exported from ``core.sdk`` for plugins that provision accounts (their demo data)."""
+    role = roles_by_key().get(role_key)
+    if role is None:
+        raise KeyError(f"no role with key {role_key!r} in this tenant")
+    return assign_role(user, role, org_unit, actor=actor)

@@ -34,6 +34,12 @@ PAGE_SIZE = 50
 FILTER_ARGS = ("date_from", "date_to", "event", "actor", "outcome", "q")
 
 EVENT_TITLES: dict[str, Any] = {
+    "documents.printed": _l("Document printed"),
+    "place.create": _l("Place added"),
+    "place.update": _l("Place changed"),
+    "place.deactivate": _l("Place deactivated"),
+    "place.activate": _l("Place reactivated"),
+    "place.import": _l("Places imported"),
     "auth.login": _l("Login"),
     "auth.login.failed": _l("Failed login"),
     "auth.login.locked": _l("Login refused: account locked"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 
@@ -89,3 +91,59 @@ class Deadline:
     org_unit_id: int | None = None
     line: Any = ""
     note: Any = ""
+
+
+@dataclass(frozen=True)
+class DocumentTemplate:
+    """A print-ready document a plugin offers (the ``document_templates`` hook).
+
+    ``key`` is ``<plugin>.<document>`` (e.g. ``mediation.agreement``) and appears in the URL
+    ``/t/<slug>/documents/<key>/<object id>``; ``title`` names the document (人民调解协议书);
+    ``template`` is a Jinja2 template of the plugin that fills the ``content`` block of the
+    A4 print layout ``documents/print.html``; ``load`` is called with the object id inside
+    the tenant's context and returns the template's context as a dict, which must hold
+    ``number`` (the document number, or ``""``), or ``None`` when the object does not exist
+    or is outside the user's scope (the page answers 404). ``permission`` is required to
+    print it.
+    """
+
+    key: str
+    title: Any
+    template: str
+    load: Callable[[int], dict[str, Any] | None]
+    permission: str
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The month, quarter or year a statistics page shows (passed to ``report_metrics``).
+
+    ``kind`` is ``"month"``, ``"quarter"`` or ``"year"``; ``start`` is the first day and
+    ``end`` the day after the last (a half-open range ``start <= day < end``).
+    """
+
+    kind: str
+    year: int
+    number: int  # month 1-12, quarter 1-4, or 1 for a year
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of a plugin's statistics for a period (the ``report_metrics`` hook).
+
+    ``key`` is stable and namespaced (``mediation.accepted``,
+    ``mediation.by_type.marriage``); ``label`` a lazy translation; ``value`` an ``int``,
+    ``float`` or ``Decimal``; ``group`` the table the figure belongs to (a lazy translation;
+    figures with the same group form one table and one chart); ``unit`` e.g. 件, 元, ``%``;
+    ``chart`` ``"bar"``, ``"pie"`` or ``""`` (no chart for this group). Aggregates only:
+    never a name, an ID number or free text about a person.
+    """
+
+    key: str
+    label: Any
+    value: int | float | Decimal
+    group: Any = ""
+    unit: Any = ""
+    chart: str = "bar"

@@ -124,6 +124,12 @@ def enable_plugin(tenant: Tenant, name: str, actor: str = "system",
             manager.hook_of(plugin, "plugin_enabled")(tenant=tenant)
             plugin_toggled.send(None, tenant=tenant, plugin=plugin, enabled=True, actor=actor)
             newly.append(plugin)
+        if newly:
+            # A plugin installed after the tenant was created brings role templates (调解员…)
+            # the tenant has never been offered; seeding is idempotent and keeps removals.
+            from core.access.service import seed_roles
+
+            seed_roles()
     return newly
 
 

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
         ActivityCount,
         DashboardCard,
         Deadline,
+        DocumentTemplate,
+        Metric,
         NavItem,
         PersonRecord,
+        ReportPeriod,
     )
 
 
@@ -58,6 +61,12 @@ def role_templates() -> list[RoleTemplate]:
 
 
 @hookspec
+def document_templates() -> list[DocumentTemplate]:
+    """Return the print-ready documents (A4 pages with the tenant's name and the document
+    number) the plugin offers; each is printed at ``/t/<slug>/documents/<key>/<id>``."""
+
+
+@hookspec
 def platform_nav_items() -> list[NavItem]:
     """Return entries for the platform operators' console menu (``/platform/``).
 
@@ -81,6 +90,15 @@ def plugin_enabled(tenant: Any) -> None:
 @hookspec
 def plugin_disabled(tenant: Any) -> None:
     """The plugin was just disabled for ``tenant``. Data must be kept: it returns on re-enable."""
+
+
+@hookspec
+def demo_data(tenant: Any) -> None:
+    """Fill ``tenant`` (the demo tenant, the plugin enabled) with realistic sample records.
+
+    Called by ``fatong demo`` inside the tenant's context; must be idempotent (do nothing when
+    the plugin's sample records are already there). Never called for real tenants.
+    """
 
 
 # --- request-time hooks (gated by hooks_for(tenant)) -----------------------------------
@@ -119,4 +137,13 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
 
     Return only what the user may see: check ``has_permission`` and filter by org-unit scope
     with ``scope_filter`` as on the plugin's own pages.
+    """
+
+
+@hookspec
+def report_metrics(tenant: Any, period: ReportPeriod) -> list[Metric]:
+    """Return the plugin's statistics of ``tenant`` for ``period`` (a month, quarter or year),
+    shown on the plugin's statistics page, charted and exported to XLSX.
+
+    Figures only, for the whole tenant: never anything about a person.
     """
