@@ -20,6 +20,8 @@ from core.sdk import (
     User,
     db,
     enable_plugin,
+    hooks_for,
+    numbering,
     plugin_manager,
     tenant_context,
 )
@@ -93,6 +95,7 @@ def all_toggleable_plugins() -> list[str]:
 
 DEMO_NAME = "剑阁县司法局"
 DEMO_REGION = "510823"  # 四川省广元市剑阁县
+DEMO_ABBREVIATION = "剑"
 
 
 DEMO_OTHER_ADMINS = (
@@ -134,6 +137,12 @@ def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
             assign_role(account, roles[role_key], actor="demo")
         for name in all_toggleable_plugins():
             enable_plugin(tenant, name, actor="demo")
+        # Document numbers read （2026）剑人调字第12号, as the county writes them.
+        if not numbering.numbering_settings().get("abbreviation"):
+            numbering.numbering_settings().set_many({"abbreviation": DEMO_ABBREVIATION})
+        db.session.flush()
+        # Sample records of each enabled line (idempotent hookimpls: a refresh adds nothing).
+        hooks_for(tenant).demo_data(tenant=tenant)
         # TOTP stays optional for the demo admin (a sysadmin) so that `make run` logs in at
         # once; README says how to require it (issue #3).
         auth_settings().set_many({"totp_required_for_admins": False})

@@ -5,6 +5,8 @@ A page's required permission is read from its view (``require_permission`` sets
 ``_fatong_permission``; the admin module's any-of check sets ``_fatong_any_permission``).
 A page that requires none must be listed in ``OPEN_VIEWS`` with the reason it is open, and a
 rule taking an id argument this test cannot fill makes it fail until ``ID_FILLERS`` learns it.
+The print page of documents (``/documents/<key>/<id>``) is checked once per registered
+document, against that document's permission, on an object ``DOCUMENT_OBJECTS`` provides.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from werkzeug.routing import Rule
 from core.access.models import Role, RoleAssignment
 from core.access.permissions import ADMIN_ROLES
 from core.db import db
+from core.documents.registry import document_registry
 from core.orgunits.models import OrgUnit
 from core.sdk import tenant_context
 from plugins.notices.models import Notice
@@ -101,7 +104,41 @@ def _a_subordinate() -> int:
 
 # URL argument -> a real id of tenant A (called inside its context); a plugin's name for
 # the module and settings pages.
+def _a_place() -> int:
+    from core.places.models import Place, PlaceKind
+
+    place = Place(kind=PlaceKind.VILLAGE, name="矩阵测试村", town="城关镇")
+    db.session.add(place)
+    db.session.flush()
+    return place.id
+
+
+_mediation_records: dict[int, dict[str, int]] = {}
+
+
+def _mediation(name: str) -> Callable[[], int]:
+    """A filler taking ``name`` from one set of mediation records built per tenant."""
+
+    def fill() -> int:
+        from core.sdk import current_tenant_id
+
+        from mediation_support import seed_mediation_records
+
+        tenant_id = current_tenant_id()
+        if tenant_id not in _mediation_records:
+            _mediation_records[tenant_id] = seed_mediation_records("矩阵")
+        return _mediation_records[tenant_id][name]
+
+    return fill
+
+
+MEDIATION_IDS = ("committee_id", "mediator_id", "case_id", "session_id", "visit_id",
+                 "confirmation_id", "transfer_id", "screening_id", "dispute_type_id",
+                 "party_id")
+
 ID_FILLERS: dict[str, Callable[[], int | str]] = {
+    **{name: _mediation(name) for name in MEDIATION_IDS},
+    "place_id": _a_place,
     "plugin": lambda: "notices",
     "org_unit_id": _root_unit,
     "role_id": _staff_role,
@@ -112,6 +149,37 @@ ID_FILLERS: dict[str, Callable[[], int | str]] = {
     "event_id": _an_audit_event,
     "child_id": _a_subordinate,
 }
+
+
+# document key -> a real object id of tenant A that the document's load() accepts (called
+# inside its context). Every document a loaded plugin offers needs one.
+DOCUMENT_OBJECTS: dict[str, Callable[[], int]] = {
+    "mediation.application": _mediation("case_id"),
+    "mediation.session_record": _mediation("session_id"),
+    "mediation.agreement": _mediation("case_id"),
+    "mediation.oral_agreement": _mediation("oral_case_id"),
+    "mediation.visit_record": _mediation("visit_id"),
+}
+DOCUMENT_ENDPOINT = "documents.print_document"
+
+
+def document_ids() -> dict[str, int]:
+    keys = sorted(document_registry().documents)
+    missing = [key for key in keys if key not in DOCUMENT_OBJECTS]
+    assert not missing, f"teach DOCUMENT_OBJECTS how to find an object of {missing}"
+    return {f"document:{key}": DOCUMENT_OBJECTS[key]() for key in keys}
+
+
+def pages(app: Flask, rule: Rule, slug: str,
+          ids: dict[str, int]) -> list[tuple[str, tuple[str, ...] | None]]:
+    """(url, permissions needed) of the rule's page, one per document for the print page."""
+    if rule.endpoint != DOCUMENT_ENDPOINT:
+        return [(url_of(rule, slug, ids), required(app, rule))]
+    with app.app_context():
+        documents = sorted(document_registry().documents.items())
+    return [(rule.build({"tenant": slug, "key": key, "object_id": ids[f"document:{key}"]},
+                        append_unknown=False)[1], (found.template.permission,))
+            for key, found in documents]
 
 
 def get_rules(app: Flask) -> list[Rule]:
@@ -147,6 +215,7 @@ def matrix(app: Flask, tenant_a: TenantFixture):
     clients["staff"]  # at least one login, so that the audit log has an event to point at
     with app.app_context(), tenant_context(tenant_a.id):
         ids = {name: fill() for name, fill in ID_FILLERS.items()}
+        ids.update(document_ids())
         permissions = {role.key: set(role.permissions) for role in db.session.scalars(
             select(Role).where(Role.key.in_(BUILTIN_ROLES)))}
         db.session.commit()
@@ -185,9 +254,8 @@ def test_every_page_answers_each_builtin_role_by_its_permissions(app, tenant_a, 
     clients, ids, permissions = matrix
     checked = allowed = denied = 0
     failures = []
-    for rule in get_rules(app):
-        needed = required(app, rule)
-        url = url_of(rule, tenant_a.slug, ids)
+    for rule, (url, needed) in ((r, page) for r in get_rules(app)
+                                for page in pages(app, r, tenant_a.slug, ids)):
         for key in BUILTIN_ROLES:
             response = clients[key].get(url)
             status = response.status_code

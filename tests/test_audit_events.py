@@ -310,8 +310,8 @@ def test_plugin_toggles_are_recorded_in_their_transaction(
     assert (disabled["summary"], disabled["actor_name"]) == ("notices", "sysadmin-x")
     assert disabled["details"] == {"plugin": "notices", "actor": "sysadmin-x"}
     # Provisioning enabled it once, the test once more.
-    assert [e["summary"] for e in events(app, tenant_a, event="plugin.enabled")] \
-        == ["notices", "notices"]
+    assert [e["summary"] for e in events(app, tenant_a, event="plugin.enabled")
+            if e["summary"] == "notices"] == ["notices", "notices"]
 
 
 def test_cross_tenant_read_is_a_platform_event(app: Flask, tenant_a: TenantFixture) -> None:

@@ -61,9 +61,12 @@ def test_demo_creates_an_active_bureau_with_admin_and_every_plugin(app: Flask) -
     assert snapshot(app, "demo") == {
         "name": "剑阁县司法局", "status": TenantStatus.ACTIVE, "level": TenantLevel.COUNTY,
         "region_code": "510823", "plugins": toggleable,
-        "users": [("admin", True), ("auditor", True), ("secadmin", True)],
+        "users": [("admin", True), ("auditor", True), ("secadmin", True), ("sifasuo", True),
+                  ("tiaojieke", True), ("tiaojieyuan", True)],
     }
     assert can_log_in(app, "demo", "Demo-Pass-1")
+    # The mediation line's demo accounts share the admin's password.
+    assert can_log_in(app, "demo", "Demo-Pass-1", username="sifasuo")
     page = app.test_client()
     login(page, TenantFixture(tenant=None, id=0, slug="demo"), password="Demo-Pass-1")
     assert page.get("/t/demo/notices/").status_code == 200
@@ -108,10 +111,12 @@ def test_demo_twice_refreshes_without_duplicates(app: Flask) -> None:
     assert tenant_count(app) == 1
     state = snapshot(app, "demo")
     assert state["status"] == TenantStatus.ACTIVE
-    assert state["users"] == [("admin", True), ("auditor", True), ("secadmin", True)]
+    assert state["users"] == [("admin", True), ("auditor", True), ("secadmin", True),
+                              ("sifasuo", True), ("tiaojieke", True), ("tiaojieyuan", True)]
     assert "notices" in state["plugins"]
     assert can_log_in(app, "demo", "Second-Pass-2")
     assert not can_log_in(app, "demo", "First-Pass-1")
+    assert can_log_in(app, "demo", "Second-Pass-2", username="tiaojieke")
 
 
 def test_demo_requires_a_password(app: Flask) -> None:

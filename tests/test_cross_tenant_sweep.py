@@ -6,7 +6,8 @@ Every URL rule under ``/t/<tenant>`` is requested as a logged-in user of tenant 
 - where the rule takes ids, with A's slug but B's object ids (every B row id we know of),
 
 a ``<plugin>`` argument (module and settings pages) being filled with each toggleable plugin's
-name: plugin names are no tenant's secret, the tenant check is what is swept there,
+name and a ``<key>`` argument (print-ready documents) with each registered document key: plugin
+names and document keys are no tenant's secret, the tenant check is what is swept there,
 
 and every answer must be 404: never 200, never a redirect into B, never 500. Rules are read
 from the URL map, so a new route joins the sweep by existing. A rule whose arguments this
@@ -27,13 +28,16 @@ from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter, Rule, UnicodeConverter
 
 from core.db import db
+from core.documents.registry import document_registry
 from core.people.models import Person
+from core.places.models import Place, PlaceKind
 from core.sdk import enable_plugin, plugin_manager, tenant_context
 from core.tenancy.models import Tenant
 from core.workdays.models import CalendarOverride, DayKind
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login
+from mediation_support import seed_mediation_records
 
 # rule -> why it cannot be swept. Starts empty; adding to it needs a reason a reviewer accepts.
 UNSWEEPABLE: dict[str, str] = {
@@ -45,6 +49,8 @@ UNSWEEPABLE: dict[str, str] = {
 
 TENANT_ARG = "tenant"
 PLUGIN_ARG = "plugin"  # a plugin's name (module and settings pages), not a tenant's object
+DOCUMENT_ARG = "key"  # a document key (/documents/<key>/<id>), not a tenant's object
+NAMED_ARGS = {PLUGIN_ARG, DOCUMENT_ARG}
 TENANT_PREFIX = f"/t/<{TENANT_ARG}>"
 SWEPT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Rules x methods x B ids today come to well over this; fewer means the sweep went blind.
@@ -72,9 +78,9 @@ def methods_of(rule: Rule) -> list[str]:
 def id_arguments(rule: Rule) -> list[str]:
     """Arguments other than the tenant; each must be an int id or the rule is unsweepable."""
     arguments = []
-    if PLUGIN_ARG in rule.arguments:
-        assert isinstance(rule._converters[PLUGIN_ARG], UnicodeConverter), rule.rule
-    for name in sorted(rule.arguments - {TENANT_ARG, PLUGIN_ARG}):
+    for name in NAMED_ARGS & rule.arguments:
+        assert isinstance(rule._converters[name], UnicodeConverter), rule.rule
+    for name in sorted(rule.arguments - {TENANT_ARG, *NAMED_ARGS}):
         converter = rule._converters[name]
         if not isinstance(converter, IntegerConverter):
             raise AssertionError(
@@ -87,13 +93,23 @@ def id_arguments(rule: Rule) -> list[str]:
 
 
 def plugin_values(app: Flask, rule: Rule) -> list[dict[str, str]]:
-    """[{plugin: name}] for each toggleable plugin when the rule takes one, else [{}]."""
-    if PLUGIN_ARG not in rule.arguments:
-        return [{}]
-    with app.app_context():
-        names = sorted(record.name for record in plugin_manager().toggleable())
-    assert names, f"{rule.rule}: no toggleable plugin to fill {PLUGIN_ARG!r} with"
-    return [{PLUGIN_ARG: name} for name in names]
+    """[{plugin: name}] for each toggleable plugin when the rule takes one, [{key: k}] for
+    each registered document key when it takes that, else [{}].
+
+    No document key (no loaded plugin offers a document) gives [] and the rule nothing to
+    sweep: tests/test_documents.py sweeps it with a throwaway plugin's documents.
+    """
+    values: list[dict[str, str]] = [{}]
+    if PLUGIN_ARG in rule.arguments:
+        with app.app_context():
+            names = sorted(record.name for record in plugin_manager().toggleable())
+        assert names, f"{rule.rule}: no toggleable plugin to fill {PLUGIN_ARG!r} with"
+        values = [{PLUGIN_ARG: name} for name in names]
+    if DOCUMENT_ARG in rule.arguments:
+        with app.app_context():
+            keys = sorted(document_registry().documents)
+        values = [{**value, DOCUMENT_ARG: key} for value in values for key in keys]
+    return values
 
 
 def restore_plugins(app: Flask, tenant: TenantFixture) -> None:
@@ -137,7 +153,7 @@ def row_ids(app: Flask, tenant: TenantFixture) -> dict[str, int]:
 
 def seed(app: Flask, tenant: TenantFixture, title: str) -> None:
     """Give the tenant a row in the tenant tables routes take ids of (notices, people,
-    calendar overrides)."""
+    calendar overrides, places, every kind of mediation record)."""
     with app.app_context(), tenant_context(tenant.id):
         db.session.add(Notice(title=title, body=f"{title}的正文"))
         db.session.add(Person(name=f"{title}当事人", phone="13812345678"))
@@ -145,6 +161,10 @@ def seed(app: Flask, tenant: TenantFixture, title: str) -> None:
         last = db.session.scalar(select(func.max(CalendarOverride.day)))
         db.session.add(CalendarOverride(day=(last or date(2026, 3, 9)) + timedelta(days=1),
                                         kind=DayKind.HOLIDAY))
+        # (kind, town, name) is unique per tenant: one more village each time.
+        count = db.session.scalar(select(func.count()).select_from(Place))
+        db.session.add(Place(kind=PlaceKind.VILLAGE, name=f"{title}村{count}", town="城关镇"))
+        seed_mediation_records(title)
         db.session.commit()
 
 
@@ -227,8 +247,11 @@ def test_sanity_same_requests_in_a_own_tenant_do_not_404(app, two_tenants) -> No
     client = app.test_client()
     login(client, a)
 
-    checked = 0
+    checked = idle = 0
     for rule, _batch in probes(app, a.slug, row_ids(app, a)):
+        if not plugin_values(app, rule):  # the documents route, no document registered
+            idle += 1
+            continue
         arguments = id_arguments(rule)
         for method in methods_of(rule):
             if method == "GET":
@@ -241,22 +264,25 @@ def test_sanity_same_requests_in_a_own_tenant_do_not_404(app, two_tenants) -> No
             missing = {table for table in accepted if table} - b_tables
             assert not missing, f"{rule.rule} takes ids of {missing}; give tenant B a row there"
             checked += 1
-    assert checked >= len(tenant_rules(app)) - len(UNSWEEPABLE)
+    assert checked >= len(tenant_rules(app)) - len(UNSWEEPABLE) - idle
 
 
 def accepted_tables(app: Flask, client: FlaskClient | None, rule: Rule, method: str,
                     a: TenantFixture, arguments: list[str]) -> set[str]:
     """The tables whose A-row id the rule accepts ('' for a rule without ids).
 
-    Writes (``client`` None) get fresh rows first and a fresh login whenever the previous
-    write logged the client out: a POST may log out or delete the very row the next request
-    needs. (Logging in costs an argon2 verification, so not before every write.)
+    Writes (``client`` None) get fresh rows first (unless the previous write answered 404 and
+    so changed nothing) and a fresh login whenever the previous write logged the client out:
+    a POST may log out or delete the very row the next request needs. (Logging in costs an
+    argon2 verification, so not before every write.)
     """
     accepted: set[str] = set()
     writer: FlaskClient | None = None
+    changed = True  # a write that answered 404 changed nothing: no need to seed again
     for table in sorted(row_ids(app, a)) if arguments else [""]:
         if client is None:
-            seed(app, a, A_TITLE)
+            if changed:
+                seed(app, a, A_TITLE)
             if writer is None or writer.get(f"/t/{a.slug}/").status_code != 200:
                 writer = app.test_client()
                 login(writer, a)
@@ -264,12 +290,14 @@ def accepted_tables(app: Flask, client: FlaskClient | None, rule: Rule, method: 
         else:
             this_client = client
         ids = row_ids(app, a)
+        changed = False
         for named in plugin_values(app, rule):
             values = {TENANT_ARG: a.slug, **{name: ids[table] for name in arguments}, **named}
             response = this_client.open(build(rule, values), method=method)
             assert response.status_code < 500, (method, rule.rule, response.status_code)
             if response.status_code != 404:
                 accepted.add(table)
+                changed = True
             if client is None and named:
                 restore_plugins(app, a)
     return accepted

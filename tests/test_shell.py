@@ -18,10 +18,12 @@ from core.audit.models import AuditEvent
 from core.auth.models import User
 from core.db import db
 from core.orgunits.models import OrgUnit
+from core.places.models import Place, PlaceKind
 from core.sdk import Person, Tenant, TenantStatus, tenant_context
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login, make_app, provision
+from mediation_support import seed_mediation_records
 
 PROJECT = Path(__file__).resolve().parent.parent
 ERROR_PAGE = 'data-testid="error-page"'
@@ -257,7 +259,9 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
         # A subordinate bureau (Tenant.parent_id) for the subordinates detail page.
         child = Tenant(slug=f"{tenant.slug}-child", name="下级司法局", region_code="510824",
                        status=TenantStatus.ACTIVE, parent_id=tenant.id)
-        db.session.add_all([notice, person, child])
+        place = Place(kind=PlaceKind.VILLAGE, name="新华村", town="城关镇")
+        db.session.add_all([notice, person, child, place])
+        mediation = seed_mediation_records("巡检")
         db.session.commit()
         ids = [notice.id]
         # Rules whose argument names another table's id; the others get the notice's.
@@ -268,6 +272,11 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
                            "user_id": db.session.scalar(select(User.id).limit(1)),
                            "role_id": db.session.scalar(select(Role.id).limit(1)),
                            "child_id": child.id,
+                           "place_id": place.id,
+                           **mediation,
+                           # The print page: a document key and its object.
+                           "key": "mediation.agreement",
+                           "object_id": mediation["case_id"],
                            # Module and settings pages take a plugin's name.
                            "plugin": "notices"}
     pages: dict[str, str] = {}
@@ -276,7 +285,7 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
             continue
         arguments = rule.arguments - {"tenant"}
         assert all(isinstance(rule._converters[a], IntegerConverter)
-                   for a in arguments - {"plugin"}), rule
+                   for a in arguments - {"plugin", "key"}), rule
         values = {"tenant": tenant.slug,
                   **{name: ids_by_argument.get(name, ids[0]) for name in arguments}}
         url = rule.build(values, append_unknown=False)[1]

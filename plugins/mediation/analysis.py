@@ -1,0 +1,263 @@
+"""Risk analysis (矛盾纠纷研判): disputes of a period by type, town and place, the trend of
+the last twelve months, and the places whose disputes jumped since the previous period.
+
+Pure functions over plain records (:class:`Dispute`), so that the figures can be checked on
+a hand-made set; ``views/analysis.py`` loads the records and renders them.
+
+A dispute is a mediation case (dated by acceptance, or by application while not accepted)
+or a screening record (dated by the day it was found). A screening that became a case is
+counted once, as the case, in the totals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.sdk import ReportPeriod
+
+KINDS = ("month", "quarter", "year")
+CASE = "case"
+SCREENING = "screening"
+MIN_YEAR = 2000
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """One dispute as the analysis sees it; ``place_key`` tells places apart (the registry
+    id, or the free text when no registered place was chosen)."""
+
+    source: str  # CASE or SCREENING
+    day: date
+    dispute_type: str
+    town: str
+    place_key: str
+    place: str
+    counted: bool = True  # False: a screening already counted as its case
+
+
+@dataclass
+class Row:
+    """One line of a breakdown: cases and screenings apart, and the total counted once."""
+
+    label: str
+    key: str = ""
+    cases: int = 0
+    screenings: int = 0
+    total: int = 0
+    previous: int = 0  # the total of the previous period
+    flagged: bool = False
+
+    @property
+    def change(self) -> int:
+        return self.total - self.previous
+
+    @property
+    def rise_percent(self) -> int | None:
+        """Rise over the previous period in whole percent; None when it had none."""
+        if self.previous == 0:
+            return None
+        return round(self.change * 100 / self.previous)
+
+
+@dataclass
+class Breakdown:
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[Row]:
+        return [row for row in self.rows if row.flagged]
+
+    @property
+    def totals(self) -> Row:
+        total = Row(label="")
+        for row in self.rows:
+            total.cases += row.cases
+            total.screenings += row.screenings
+            total.total += row.total
+            total.previous += row.previous
+        return total
+
+
+# --- periods ---------------------------------------------------------------------------
+
+
+def _first_of(year: int, month: int) -> date:
+    """The first day of ``month`` (13 is January of the next year, 0 December before)."""
+    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def make_period(kind: str, year: int, number: int = 1) -> ReportPeriod:
+    """A month (number 1-12), quarter (1-4) or year; ``ValueError`` when there is none."""
+    if kind not in KINDS or not MIN_YEAR <= year <= 9998:
+        raise ValueError(f"no period {kind} {year}")
+    if kind == "month":
+        if not 1 <= number <= 12:
+            raise ValueError(f"no month {number}")
+        first, months = number, 1
+    elif kind == "quarter":
+        if not 1 <= number <= 4:
+            raise ValueError(f"no quarter {number}")
+        first, months = 3 * (number - 1) + 1, 3
+    else:
+        number, first, months = 1, 1, 12
+    return ReportPeriod(kind=kind, year=year, number=number, start=_first_of(year, first),
+                        end=_first_of(year, first + months))
+
+
+def period_containing(kind: str, day: date) -> ReportPeriod:
+    number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
+    return make_period(kind, day.year, number)
+
+
+def previous_period(period: ReportPeriod) -> ReportPeriod:
+    """The period of the same kind just before (Q1 2026 -> Q4 2025)."""
+    if period.kind == "year":
+        return make_period("year", period.year - 1)
+    count = 12 if period.kind == "month" else 4
+    if period.number == 1:
+        return make_period(period.kind, period.year - 1, count)
+    return make_period(period.kind, period.year, period.number - 1)
+
+
+def parse_period(args: Mapping[str, str], today: date) -> tuple[ReportPeriod, bool]:
+    """The period the query arguments name (``kind``, ``year`` and ``number``, or the
+    picker's ``month``/``quarter`` select matching the kind), or this quarter; the flag is
+    True when arguments were given but named no period."""
+    if not any(args.get(name) for name in ("kind", "year", "number", "month", "quarter")):
+        return period_containing("quarter", today), False
+    try:
+        kind = (args.get("kind") or "").strip()
+        year = int((args.get("year") or "").strip())
+        number = 1
+        if kind != "year":
+            number = int((args.get("number") or args.get(kind) or "").strip())
+        return make_period(kind, year, number), False
+    except ValueError:
+        return period_containing("quarter", today), True
+
+
+def trend_months(period: ReportPeriod, count: int = TREND_MONTHS) -> list[ReportPeriod]:
+    """The ``count`` months ending with the period's last month, oldest first."""
+    last = _first_of(period.end.year, period.end.month - 1)
+    return [make_period("month", day.year, day.month)
+            for day in (_first_of(last.year, last.month - back)
+                        for back in range(count - 1, -1, -1))]
+
+
+def in_period(day: date, period: ReportPeriod) -> bool:
+    return period.start <= day < period.end
+
+
+# --- breakdowns --------------------------------------------------------------------------
+
+
+def jumped(current: int, previous: int, percent: int, min_count: int) -> bool:
+    """A rise worth flagging: at least ``min_count`` disputes now and at least ``percent`` %
+    more than before (from none before, any count of at least ``min_count``)."""
+    if current < min_count:
+        return False
+    # Integers only: 3 after 2 is exactly +50 %, flagged at a 50 % threshold.
+    return (current - previous) * 100 >= percent * previous and current > previous
+
+
+def breakdown(current: Iterable[Dispute], previous: Iterable[Dispute], key: str,
+              percent: int | None = None, min_count: int = 1,
+              labels: Mapping[str, str] | None = None) -> Breakdown:
+    """Disputes of the period by ``key`` (``dispute_type``, ``town`` or ``place_key``),
+    each row with the previous period's total; flagged by :func:`jumped` when ``percent``
+    is given. Rows by total (highest first), then label."""
+    rows: dict[str, Row] = {}
+
+    def row(value: str) -> Row:
+        if value not in rows:
+            rows[value] = Row(label=(labels or {}).get(value, value), key=value)
+        return rows[value]
+
+    for dispute in current:
+        target = row(getattr(dispute, key))
+        if dispute.source == CASE:
+            target.cases += 1
+        else:
+            target.screenings += 1
+        target.total += dispute.counted
+    before: Counter[str] = Counter(getattr(d, key) for d in previous if d.counted)
+    for value, count in before.items():
+        if value in rows:  # a place quiet now is no risk: not listed
+            rows[value].previous = count
+    for target in rows.values():
+        # "Not given" (an empty key) is no place to watch.
+        if percent is not None and target.key:
+            target.flagged = jumped(target.total, target.previous, percent, min_count)
+    ordered = sorted(rows.values(), key=lambda r: (-r.total, -r.cases, r.label))
+    return Breakdown(rows=ordered)
+
+
+def place_labels(disputes: Iterable[Dispute]) -> dict[str, str]:
+    return {d.place_key: d.place for d in disputes}
+
+
+@dataclass
+class TrendPoint:
+    period: ReportPeriod
+    cases: int
+    screenings: int
+    total: int
+
+
+def trend(disputes: Iterable[Dispute], months: list[ReportPeriod]) -> list[TrendPoint]:
+    """Cases, screenings and counted total per month."""
+    points = {month.start: TrendPoint(month, 0, 0, 0) for month in months}
+    for dispute in disputes:
+        point = points.get(_first_of(dispute.day.year, dispute.day.month))
+        if point is None:
+            continue
+        if dispute.source == CASE:
+            point.cases += 1
+        else:
+            point.screenings += 1
+        point.total += dispute.counted
+    return list(points.values())
+
+
+@dataclass
+class Analysis:
+    period: ReportPeriod
+    previous: ReportPeriod
+    by_type: Breakdown
+    by_town: Breakdown
+    by_place: Breakdown
+    trend: list[TrendPoint]
+    cases: int
+    screenings: int
+    total: int
+    previous_total: int
+
+
+def analyse(disputes: list[Dispute], period: ReportPeriod, percent: int,
+            min_count: int) -> Analysis:
+    """Everything the risk-analysis page shows, from the disputes of the trend's twelve
+    months and of the previous period (more may be given: they are filtered by date)."""
+    before = previous_period(period)
+    now = [d for d in disputes if in_period(d.day, period)]
+    then = [d for d in disputes if in_period(d.day, before)]
+    return Analysis(
+        period=period, previous=before,
+        by_type=breakdown(now, then, "dispute_type"),
+        by_town=breakdown(now, then, "town", percent, min_count),
+        by_place=breakdown(now, then, "place_key", percent, min_count,
+                           labels=place_labels([*then, *now])),
+        trend=trend(disputes, trend_months(period)),
+        cases=sum(d.source == CASE for d in now),
+        screenings=sum(d.source == SCREENING for d in now),
+        total=sum(d.counted for d in now),
+        previous_total=sum(d.counted for d in then),
+    )
+
+
+def earliest_needed(period: ReportPeriod) -> date:
+    """The first day whose disputes the analysis of ``period`` reads."""
+    return min(previous_period(period).start, trend_months(period)[0].start)

@@ -1,0 +1,1 @@
+"""Forms of the mediation pages, one module per subject."""

@@ -1,0 +1,195 @@
+"""Case hooks of the mediation line: deadlines (待办/预警), the person timeline and the
+workbench cards. Each looks only at cases in the user's org-unit scope."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+from werkzeug.routing import BuildError
+
+from core.sdk import (
+    DashboardCard,
+    Deadline,
+    PersonRecord,
+    db,
+    has_permission,
+    hookimpl,
+    scope_filter,
+    workdays,
+)
+from plugins.mediation.models import (
+    Agreement,
+    Case,
+    CaseParty,
+    Committee,
+    JudicialConfirmation,
+    Mediator,
+    ReturnVisit,
+    Transfer,
+)
+from plugins.mediation.models.enums import (
+    OPEN_STATUSES,
+    AgreementKind,
+    CaseStatus,
+    TransferDirection,
+)
+from plugins.mediation.permissions import CASE_EDIT, CASE_MANAGE, CASE_VIEW, COMMITTEE_VIEW
+from plugins.mediation.settings import mediation_settings
+from plugins.mediation.workflow import today
+
+LINE = _l("People's mediation")
+S = CaseStatus
+# Art. 33: judicial confirmation is applied for within 30 days of the agreement.
+CONFIRMATION_DAYS = 30
+
+
+def working_days_after(start: date, days: int) -> date:
+    """``days`` working days after ``start``; calendar days where the holiday calendar has
+    no data for those years (better an approximate reminder than none)."""
+    try:
+        return workdays.add_working_days(start, days)
+    except workdays.CalendarNotCovered:
+        return start + timedelta(days=days)
+
+
+def _url(case: Case) -> str:
+    return url_for("mediation.case_detail", case_id=case.id)
+
+
+def _label(case: Case) -> str:
+    if case.number:
+        return case.number
+    names = "、".join(p.person.name for p in case.parties[:2])
+    return _("Application %(names)s", names=names) if names else _("Application")
+
+
+def _deadline(case: Case, title: str, due: date, severity: str, note: Any = "") -> Deadline:
+    return Deadline(title=f"{_label(case)}：{title}", due=due, url=_url(case),
+                    severity=severity, org_unit_id=case.org_unit_id, line=LINE, note=note)
+
+
+def _cases(permission: str, user: Any, *conditions: Any) -> list[Case]:
+    return list(db.session.scalars(
+        select(Case).where(scope_filter(Case.org_unit_id, permission, user), *conditions)
+        .order_by(Case.id)))
+
+
+@hookimpl
+def deadlines(tenant: Any, user: Any) -> list[Deadline]:
+    if not has_permission(CASE_VIEW, user):
+        return []
+    settings = mediation_settings().get_all()
+    now = today()
+    items: list[Deadline] = []
+    if has_permission(CASE_EDIT, user):
+        # 调解期限: one month from acceptance (or as extended).
+        for case in _cases(CASE_EDIT, user, Case.status.in_([S.ACCEPTED, S.MEDIATING]),
+                           Case.due_on.is_not(None)):
+            items.append(_deadline(case, _("mediation period ends"), case.due_on,
+                                   "critical" if case.due_on < now else "important"))
+        # Agreements: the return visit (Art. 31) and the judicial-confirmation window.
+        visit_days = int(settings["visit_days"])
+        for case, agreement in db.session.execute(
+                select(Case, Agreement)
+                .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
+                      & (Agreement.case_id == Case.id))
+                .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
+                       Case.status == S.AGREED).order_by(Case.id)).all():
+            has_visit = db.session.scalar(select(exists().where(ReturnVisit.case_id == case.id)))
+            if not has_visit:
+                due = agreement.effective_on + timedelta(days=visit_days)
+                items.append(_deadline(case, _("return visit due"), due,
+                                       "important" if due < now else "normal"))
+            if agreement.kind is AgreementKind.WRITTEN:
+                applied = db.session.scalar(select(exists().where(
+                    JudicialConfirmation.case_id == case.id)))
+                end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
+                if not applied and now <= end:
+                    items.append(_deadline(
+                        case, _("last day to apply for judicial confirmation"), end, "normal",
+                        _("For information: the parties may apply jointly (Art. 33).")))
+        # Referred-in cases: report the result back to the referring organ.
+        feedback_days = int(settings["feedback_days"])
+        for case, transfer in db.session.execute(
+                select(Case, Transfer)
+                .join(Transfer, (Transfer.tenant_id == Case.tenant_id)
+                      & (Transfer.case_id == Case.id))
+                .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
+                       Transfer.direction == TransferDirection.IN,
+                       Transfer.feedback_on.is_(None), Case.closed_on.is_not(None),
+                       Case.status.not_in(list(OPEN_STATUSES))).order_by(Case.id)).all():
+            due = working_days_after(case.closed_on, feedback_days)
+            items.append(_deadline(case, _("report the result to %(organ)s",
+                                           organ=transfer.organ), due,
+                                   "important" if due < now else "normal"))
+    if has_permission(CASE_MANAGE, user):
+        # Applications to accept or decline within the tenant's working days.
+        acceptance_days = int(settings["acceptance_days"])
+        for case in _cases(CASE_MANAGE, user, Case.status == S.APPLIED):
+            due = working_days_after(case.applied_on, acceptance_days)
+            items.append(_deadline(case, _("decide whether to accept"), due,
+                                   "critical" if due < now else "important"))
+    return items
+
+
+def _committee_url(mediator: Mediator) -> str | None:
+    try:
+        return url_for("mediation.committee_detail", committee_id=mediator.committee_id)
+    except BuildError:  # the committee pages are optional for the timeline
+        return None
+
+
+@hookimpl
+def person_records(tenant: Any, person: Any) -> list[PersonRecord]:
+    records: list[PersonRecord] = []
+    if has_permission(CASE_VIEW):
+        rows = db.session.execute(
+            select(Case, CaseParty)
+            .join(CaseParty, (CaseParty.tenant_id == Case.tenant_id)
+                  & (CaseParty.case_id == Case.id))
+            .where(CaseParty.person_id == person.id,
+                   scope_filter(Case.org_unit_id, CASE_VIEW)).order_by(Case.id)).all()
+        for case, party in rows:
+            records.append(PersonRecord(
+                line=LINE, title=case.number or _("Mediation application"),
+                date=case.accepted_on or case.applied_on, url=_url(case),
+                summary=f"{party.role.label} · {case.dispute_type.name} · {case.status.label}"))
+    mediators = select(Mediator).join(
+        Committee, (Committee.tenant_id == Mediator.tenant_id)
+        & (Committee.id == Mediator.committee_id)).where(
+        Mediator.person_id == person.id, scope_filter(Committee.org_unit_id, COMMITTEE_VIEW))
+    for mediator in db.session.scalars(mediators.order_by(Mediator.id)):
+        summary = mediator.position.label
+        if not mediator.active:
+            summary = _("%(position)s (left on %(day)s)", position=summary,
+                        day=mediator.left_on.isoformat())
+        handled = db.session.scalar(select(func.count()).select_from(Case).where(
+            Case.mediator_id == mediator.id)) or 0
+        records.append(PersonRecord(
+            line=LINE, title=mediator.committee.name, date=mediator.term_start,
+            url=_committee_url(mediator),
+            summary=_("%(summary)s · %(count)d cases as mediator", summary=summary,
+                      count=handled)))
+    return records
+
+
+@hookimpl
+def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
+    if not has_permission(CASE_VIEW, user):
+        return []
+    scope = scope_filter(Case.org_unit_id, CASE_VIEW, user)
+    open_count = db.session.scalar(select(func.count()).select_from(Case).where(
+        scope, Case.status.in_(list(OPEN_STATUSES)))) or 0
+    overdue = db.session.scalar(select(func.count()).select_from(Case).where(
+        scope, Case.status.in_([S.ACCEPTED, S.MEDIATING]), Case.due_on < today())) or 0
+    return [
+        DashboardCard(title=_l("Open mediation cases"), value=open_count,
+                      endpoint="mediation.cases", weight=30),
+        DashboardCard(title=_l("Overdue mediation cases"), value=overdue,
+                      endpoint="mediation.cases", url_values={"overdue": "1"}, weight=31),
+    ]
