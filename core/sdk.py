@@ -41,6 +41,7 @@ from core.plugins.enablement import (
 from core.plugins.info import PluginInfo
 from core.plugins.markers import hookimpl
 from core.settings import SettingsProxy, tenant_settings
+from core.statistics import periods
 from core.tenancy.context import (
     NoTenantContext,
     TenancyError,
@@ -96,6 +97,7 @@ __all__ = [
     "numbering",
     "orgunits",
     "people",
+    "periods",
     "places",
     "plugin_manager",
     "public",

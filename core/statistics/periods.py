@@ -34,7 +34,7 @@ def today() -> date:
     return datetime.now(TIMEZONE).date()
 
 
-def _first_of(year: int, month: int) -> date:
+def first_of_month(year: int, month: int) -> date:
     # Month 13 is January of the next year: the end of a half-open range.
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
@@ -55,8 +55,8 @@ def make_period(kind: str, year: int, number: int = 1) -> ReportPeriod:
         first, months = 3 * (number - 1) + 1, 3
     else:
         number, first, months = 1, 1, 12
-    return ReportPeriod(kind=kind, year=year, number=number, start=_first_of(year, first),
-                        end=_first_of(year, first + months))
+    return ReportPeriod(kind=kind, year=year, number=number, start=first_of_month(year, first),
+                        end=first_of_month(year, first + months))
 
 
 def current_month() -> ReportPeriod:
@@ -113,7 +113,7 @@ def months_of(period: ReportPeriod) -> list[ReportPeriod]:
     day = period.start
     while day < period.end:
         months.append(make_period("month", day.year, day.month))
-        day = _first_of(day.year, day.month + 1)
+        day = first_of_month(day.year, day.month + 1)
     return months
 
 
@@ -121,3 +121,27 @@ def years_offered() -> list[int]:
     """The picker's years, newest first."""
     this_year = today().year
     return list(range(this_year, max(MIN_YEAR, this_year - YEARS_OFFERED + 1) - 1, -1))
+
+
+def period_containing(kind: str, day: date) -> ReportPeriod:
+    """The month, quarter or year that ``day`` falls in."""
+    number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
+    return make_period(kind, day.year, number)
+
+
+def previous_period(period: ReportPeriod) -> ReportPeriod:
+    """The period of the same kind just before (Q1 2026 -> Q4 2025)."""
+    if period.kind == "year":
+        return make_period("year", period.year - 1)
+    count = 12 if period.kind == "month" else 4
+    if period.number == 1:
+        return make_period(period.kind, period.year - 1, count)
+    return make_period(period.kind, period.year, period.number - 1)
+
+
+def last_months(period: ReportPeriod, count: int) -> list[ReportPeriod]:
+    """The ``count`` months ending with the period's last month, oldest first."""
+    last = first_of_month(period.end.year, period.end.month - 1)
+    return [make_period("month", day.year, day.month)
+            for day in (first_of_month(last.year, last.month - back)
+                        for back in range(count - 1, -1, -1))]

@@ -16,12 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.sdk import ReportPeriod
+from core.sdk import ReportPeriod, periods
 
-KINDS = ("month", "quarter", "year")
 CASE = "case"
 SCREENING = "screening"
-MIN_YEAR = 2000
 TREND_MONTHS = 12
 
 
@@ -85,42 +83,10 @@ class Breakdown:
 # --- periods ---------------------------------------------------------------------------
 
 
-def _first_of(year: int, month: int) -> date:
-    """The first day of ``month`` (13 is January of the next year, 0 December before)."""
-    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-
-
-def make_period(kind: str, year: int, number: int = 1) -> ReportPeriod:
-    """A month (number 1-12), quarter (1-4) or year; ``ValueError`` when there is none."""
-    if kind not in KINDS or not MIN_YEAR <= year <= 9998:
-        raise ValueError(f"no period {kind} {year}")
-    if kind == "month":
-        if not 1 <= number <= 12:
-            raise ValueError(f"no month {number}")
-        first, months = number, 1
-    elif kind == "quarter":
-        if not 1 <= number <= 4:
-            raise ValueError(f"no quarter {number}")
-        first, months = 3 * (number - 1) + 1, 3
-    else:
-        number, first, months = 1, 1, 12
-    return ReportPeriod(kind=kind, year=year, number=number, start=_first_of(year, first),
-                        end=_first_of(year, first + months))
-
-
-def period_containing(kind: str, day: date) -> ReportPeriod:
-    number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
-    return make_period(kind, day.year, number)
-
-
-def previous_period(period: ReportPeriod) -> ReportPeriod:
-    """The period of the same kind just before (Q1 2026 -> Q4 2025)."""
-    if period.kind == "year":
-        return make_period("year", period.year - 1)
-    count = 12 if period.kind == "month" else 4
-    if period.number == 1:
-        return make_period(period.kind, period.year - 1, count)
-    return make_period(period.kind, period.year, period.number - 1)
+# Periods come from core (``core.sdk.periods``), as on the statistics pages.
+make_period = periods.make_period
+period_containing = periods.period_containing
+previous_period = periods.previous_period
 
 
 def parse_period(args: Mapping[str, str], today: date) -> tuple[ReportPeriod, bool]:
@@ -142,10 +108,7 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[ReportPeriod, bo
 
 def trend_months(period: ReportPeriod, count: int = TREND_MONTHS) -> list[ReportPeriod]:
     """The ``count`` months ending with the period's last month, oldest first."""
-    last = _first_of(period.end.year, period.end.month - 1)
-    return [make_period("month", day.year, day.month)
-            for day in (_first_of(last.year, last.month - back)
-                        for back in range(count - 1, -1, -1))]
+    return periods.last_months(period, count)
 
 
 def in_period(day: date, period: ReportPeriod) -> bool:
@@ -212,7 +175,7 @@ def trend(disputes: Iterable[Dispute], months: list[ReportPeriod]) -> list[Trend
     """Cases, screenings and counted total per month."""
     points = {month.start: TrendPoint(month, 0, 0, 0) for month in months}
     for dispute in disputes:
-        point = points.get(_first_of(dispute.day.year, dispute.day.month))
+        point = points.get(periods.first_of_month(dispute.day.year, dispute.day.month))
         if point is None:
             continue
         if dispute.source == CASE:

@@ -72,8 +72,8 @@ def register_permissions():
 @hookimpl
 def role_templates():
     mediator = (CASE_VIEW, CASE_EDIT, COMMITTEE_VIEW)
-    # The line's statistics page is core's (core.statistics.view).
-    station = (*mediator, CASE_MANAGE, REPORT_VIEW, "core.statistics.view")
+    # The line's statistics page and the places registry are core's.
+    station = (*mediator, CASE_MANAGE, REPORT_VIEW, "core.statistics.view", "core.places.view")
     section = (*station, COMMITTEE_MANAGE, SUBSIDY_VIEW)
     return [
         RoleTemplate("mediation_mediator", _l("Mediator"), mediator,

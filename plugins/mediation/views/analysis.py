@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from werkzeug.routing import BuildError
 
-from core.sdk import ReportPeriod, db, places, require_permission, scope_filter
+from core.sdk import ReportPeriod, db, periods, places, require_permission, scope_filter
 from plugins.mediation import analysis as risk
 from plugins.mediation import subsidies as pay
 from plugins.mediation.models import (
@@ -47,8 +47,7 @@ from plugins.mediation.workflow import today
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS_OFFERED = 10
 KIND_TITLES = {"month": _l("Month"), "quarter": _l("Quarter"), "year": _l("Year")}
-QUARTER_TITLES = {1: _l("First quarter"), 2: _l("Second quarter"), 3: _l("Third quarter"),
-                  4: _l("Fourth quarter")}
+QUARTER_TITLES = periods.QUARTER_TITLES
 RESULT_TITLES = {pay.WRITTEN: _l("Agreed in writing"), pay.ORAL: _l("Agreed orally"),
                  pay.FAILED: _l("No agreement"), pay.TERMINATED: _l("Terminated (not paid)")}
 _FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -57,17 +56,8 @@ _FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 # --- shared helpers ----------------------------------------------------------------------
 
 
-def period_label(period: ReportPeriod) -> str:
-    if period.kind == "month":
-        return _("%(year)d-%(month)02d", year=period.year, month=period.number)
-    if period.kind == "quarter":
-        return _("%(quarter)s %(year)d", quarter=QUARTER_TITLES[period.number],
-                 year=period.year)
-    return _("Year %(year)d", year=period.year)
-
-
-def period_args(period: ReportPeriod) -> dict[str, Any]:
-    return {"kind": period.kind, "year": period.year, "number": period.number}
+period_label = periods.period_label
+period_args = periods.period_args
 
 
 def xlsx_response(data: bytes, ascii_name: str, name: str) -> Response:
