@@ -148,6 +148,31 @@ def tenants_reactivate(slug: str, reason: str) -> None:
     _run(lambda: lifecycle.reactivate(tenant, cli_actor(), reason), f"reactivated {slug}")
 
 
+@tenants_group.command("sync-roles")
+@click.argument("slugs", nargs=-1)
+@with_appcontext
+def tenants_sync_roles(slugs: tuple[str, ...]) -> None:
+    """Offer every tenant (or the SLUGS given) the role-template permissions added since its
+    roles were seeded, e.g. after upgrading a plugin. Removals by the security administrator
+    are kept; run it after `fatong db upgrade`."""
+    from core.access.service import seed_roles
+    from core.sdk import tenant_context
+
+    query = select(Tenant).order_by(Tenant.slug)
+    if slugs:
+        query = query.where(Tenant.slug.in_(slugs))
+        missing = set(slugs) - set(db.session.scalars(select(Tenant.slug).where(
+            Tenant.slug.in_(slugs))))
+        if missing:
+            raise click.ClickException(f"no tenant {', '.join(sorted(missing))}")
+    tenants = db.session.scalars(query).all()
+    for tenant in tenants:
+        with tenant_context(tenant):
+            seed_roles()
+    db.session.commit()
+    click.echo(f"roles synced for {len(tenants)} tenant(s)")
+
+
 @click.command("demo")
 @click.option("--password", required=True, help="Password for the demo admin user.")
 @click.option("--slug", default="demo", show_default=True)

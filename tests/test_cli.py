@@ -212,3 +212,31 @@ def test_tenants_list(app: Flask) -> None:
         ["jiange", "suspended", "county", "510823", "剑阁县司法局"],
         ["cangxi", "active", "county", "510824", "苍溪县司法局"],
     ]
+
+
+def test_sync_roles_offers_new_template_permissions_and_keeps_removals(
+        app: Flask, tenant_a: TenantFixture) -> None:
+    from core.access.models import Role
+
+    def station_role() -> Role:
+        return db.session.scalar(select(Role).where(Role.key == "mediation_station"))
+
+    with app.app_context(), tenant_context(tenant_a.id):
+        role = station_role()
+        # As if the role was seeded before the template offered statistics, and the security
+        # administrator had removed the places permission on purpose.
+        role.permissions = [p for p in role.permissions
+                            if p not in ("core.statistics.view", "core.places.view")]
+        role.seeded_permissions = [p for p in role.seeded_permissions
+                                   if p != "core.statistics.view"]
+        db.session.commit()
+
+    result = run(app, "tenants", "sync-roles", tenant_a.slug)
+
+    assert result.exit_code == 0, result.output
+    assert "1 tenant" in result.output
+    with app.app_context(), tenant_context(tenant_a.id):
+        permissions = set(station_role().permissions)
+    assert "core.statistics.view" in permissions
+    assert "core.places.view" not in permissions
+    assert run(app, "tenants", "sync-roles", "nosuch").exit_code != 0

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from werkzeug.routing import BuildError
 
 from core.sdk import (
+    ActivityCount,
     DashboardCard,
     Deadline,
     PersonRecord,
@@ -40,7 +41,7 @@ from plugins.mediation.models.enums import (
 )
 from plugins.mediation.permissions import CASE_EDIT, CASE_MANAGE, CASE_VIEW, COMMITTEE_VIEW
 from plugins.mediation.settings import mediation_settings
-from plugins.mediation.workflow import today
+from plugins.mediation.workflow import TIMEZONE, today
 
 LINE = _l("People's mediation")
 S = CaseStatus
@@ -193,3 +194,18 @@ def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
         DashboardCard(title=_l("Overdue mediation cases"), value=overdue,
                       endpoint="mediation.cases", url_values={"overdue": "1"}, weight=31),
     ]
+
+
+@hookimpl
+def tenant_activity(tenant: Any, since: Any) -> list[ActivityCount]:
+    """Counts for the parent bureaus' subordinates page: cases accepted and agreements
+    reached since ``since`` (figures only)."""
+    day = since.astimezone(TIMEZONE).date()
+    accepted = db.session.scalar(select(func.count()).select_from(Case).where(
+        Case.accepted_on >= day)) or 0
+    agreed = db.session.scalar(select(func.count()).select_from(Agreement).where(
+        Agreement.effective_on >= day)) or 0
+    return [ActivityCount(key="mediation.accepted", label=_l("Mediation cases accepted"),
+                          value=accepted),
+            ActivityCount(key="mediation.agreements", label=_l("Mediation agreements reached"),
+                          value=agreed)]

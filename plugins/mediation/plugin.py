@@ -13,7 +13,12 @@ from core.sdk import NavItem, Permission, PluginInfo, RoleTemplate, has_permissi
 from core.sdk import numbering as numbering_api
 from plugins.mediation.demo import demo_data
 from plugins.mediation.documents import document_templates
-from plugins.mediation.hooks import dashboard_cards, deadlines, person_records
+from plugins.mediation.hooks import (
+    dashboard_cards,
+    deadlines,
+    person_records,
+    tenant_activity,
+)
 from plugins.mediation.metrics import report_metrics
 from plugins.mediation.permissions import (
     CASE_EDIT,
@@ -30,7 +35,7 @@ from plugins.mediation.workflow import CASE_SERIES
 # Hook implementations kept beside what they serve, re-exported so that pluggy finds them
 # on this module (the one the entry point names).
 __all__ = ["dashboard_cards", "deadlines", "demo_data", "document_templates", "person_records",
-           "plugin_info", "report_metrics"]
+           "plugin_info", "report_metrics", "tenant_activity"]
 
 plugin_info = PluginInfo(
     name="mediation",
