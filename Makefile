@@ -69,6 +69,11 @@ chromium:
 	  else echo "!! chromium is missing and cannot be installed here (need root and apt-get)"; fi; \
 	fi
 
+# Speed and memory targets (not timed tests): a county with BENCH_CASES mediation cases.
+# FATONG_BENCH_DATABASE_URL=postgresql+psycopg://… runs it on a scratch PostgreSQL database.
+bench: install assets translations
+	$(BIN)/python -m benchmarks.mediation
+
 lint: install
 	$(BIN)/ruff check .
 

@@ -9,7 +9,8 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from core.sdk import (
@@ -75,9 +76,10 @@ def _deadline(case: Case, title: str, due: date, severity: str, note: Any = "") 
 
 
 def _cases(permission: str, user: Any, *conditions: Any) -> list[Case]:
+    # Parties load with the cases: an application's label names them.
     return list(db.session.scalars(
         select(Case).where(scope_filter(Case.org_unit_id, permission, user), *conditions)
-        .order_by(Case.id)))
+        .options(selectinload(Case.parties)).order_by(Case.id)))
 
 
 @hookimpl
@@ -95,22 +97,22 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
                                    "critical" if case.due_on < now else "important"))
         # Agreements: the return visit (Art. 31) and the judicial-confirmation window.
         visit_days = int(settings["visit_days"])
+        # One query each rather than one per agreed case (a county has hundreds).
+        visited = set(db.session.scalars(select(ReturnVisit.case_id)))
+        applied_for = set(db.session.scalars(select(JudicialConfirmation.case_id)))
         for case, agreement in db.session.execute(
                 select(Case, Agreement)
                 .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
                       & (Agreement.case_id == Case.id))
                 .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
                        Case.status == S.AGREED).order_by(Case.id)).all():
-            has_visit = db.session.scalar(select(exists().where(ReturnVisit.case_id == case.id)))
-            if not has_visit:
+            if case.id not in visited:
                 due = agreement.effective_on + timedelta(days=visit_days)
                 items.append(_deadline(case, _("return visit due"), due,
                                        "important" if due < now else "normal"))
             if agreement.kind is AgreementKind.WRITTEN:
-                applied = db.session.scalar(select(exists().where(
-                    JudicialConfirmation.case_id == case.id)))
                 end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
-                if not applied and now <= end:
+                if case.id not in applied_for and now <= end:
                     items.append(_deadline(
                         case, _("last day to apply for judicial confirmation"), end, "normal",
                         _("For information: the parties may apply jointly (Art. 33).")))

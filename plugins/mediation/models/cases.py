@@ -266,7 +266,7 @@ class ReturnVisit(db.Model, TenantModel):
     """回访: checking on performance of the agreement (Art. 31)."""
 
     __tablename__ = "mediation_return_visit"
-    __table_args__ = (_case_fk(),)
+    __table_args__ = (_case_fk(), Index("ix_mediation_return_visit_case", "tenant_id", "case_id"))
 
     case_id: Mapped[int] = mapped_column(BigInteger)
     visited_on: Mapped[date] = mapped_column(Date)
@@ -283,7 +283,8 @@ class JudicialConfirmation(db.Model, TenantModel):
     """司法确认: the parties' joint application to a court (Art. 33) and its outcome."""
 
     __tablename__ = "mediation_judicial_confirmation"
-    __table_args__ = (_case_fk(),)
+    __table_args__ = (_case_fk(),
+                      Index("ix_mediation_judicial_confirmation_case", "tenant_id", "case_id"))
 
     case_id: Mapped[int] = mapped_column(BigInteger)
     applied_on: Mapped[date] = mapped_column(Date)
@@ -301,7 +302,8 @@ class Transfer(db.Model, TenantModel):
 
     __tablename__ = "mediation_transfer"
     __table_args__ = (_case_fk(), Index("ix_mediation_transfer_date", "tenant_id",
-                                        "transferred_on"))
+                                        "transferred_on"),
+                      Index("ix_mediation_transfer_case", "tenant_id", "case_id"))
 
     case_id: Mapped[int] = mapped_column(BigInteger)
     direction: Mapped[TransferDirection] = mapped_column(enum_column(TransferDirection, 10))
@@ -322,6 +324,9 @@ class StatusChange(db.Model, TenantModel):
     __tablename__ = "mediation_status_change"
     __table_args__ = (
         _case_fk(),
+        # A case's history; and the cases that went through a status (the statistics).
+        Index("ix_mediation_status_change_case", "tenant_id", "case_id"),
+        Index("ix_mediation_status_change_to_status", "tenant_id", "to_status", "case_id"),
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
                              ondelete="RESTRICT"),
     )

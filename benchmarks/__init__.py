@@ -1,0 +1,1 @@
+"""Speed and memory targets (`make bench`), kept out of the test suite."""
