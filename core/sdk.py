@@ -53,6 +53,7 @@ from core.tenancy.context import (
 from core.tenancy.model import TenantModel
 from core.tenancy.models import Tenant, TenantLevel, TenantStatus, utcnow
 from core.tenancy.web import current_hooks
+from core.web.downloads import download_response
 from core.workdays import calendar as workdays
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "db",
     "disable_plugin",
     "documents",
+    "download_response",
     "enable_plugin",
     "enabled_plugins",
     "grant_role",

@@ -10,6 +10,7 @@ from wtforms.fields import SelectChoice
 
 from core.orgunits.models import OrgUnit
 from core.orgunits.service import tree
+from core.web.downloads import download_response
 
 bp = Blueprint("admin", __name__, url_prefix="/t/<tenant>/admin", template_folder="templates")
 
@@ -51,13 +52,8 @@ def audit(event: str, **fields: Any) -> None:
     record(event, **fields)
 
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def xlsx_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download_response(data, filename)
 
 
 def no_store(response: Response) -> Response:

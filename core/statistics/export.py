@@ -5,16 +5,13 @@ from __future__ import annotations
 import io
 import re
 from typing import Any
-from urllib.parse import quote
 
 import xlsxwriter
 from flask_babel import gettext as _
 
 from core.statistics.service import MetricTable, plain_number
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def workbook_bytes(title: list[str], tables: list[MetricTable], sheet_name: str) -> bytes:
@@ -54,13 +51,6 @@ def workbook_bytes(title: list[str], tables: list[MetricTable], sheet_name: str)
         sheet.write_string(row, 0, _("No figures for this period."))
     workbook.close()
     return output.getvalue()
-
-
-def content_disposition(ascii_name: str, name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the real one per RFC 5987
-    (``filename*=UTF-8''…``), which every current browser prefers."""
-    safe = _FILENAME_FORBIDDEN.sub("_", name).strip() or ascii_name
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(safe, safe='')}"
 
 
 def filename_parts(*parts: Any) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -48,6 +47,7 @@ from core.statistics.service import (
     reports,
     trend,
 )
+from core.web.downloads import download_response
 
 PERIOD_ARGS = ("kind", "year", "number", "month", "quarter")
 
@@ -167,8 +167,6 @@ def export_xlsx(plugin: str):
     title, label = str(plugin_title(plugin)), period_label(period)
     tenant_title = _tenant_title()
     body = export.workbook_bytes([tenant_title, title, label], tables, sheet_name=title)
-    response = Response(body, mimetype=export.XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = export.content_disposition(
-        f"statistics-{plugin}-{period.kind}-{period.year}-{period.number}.xlsx",
+    return download_response(
+        body, f"statistics-{plugin}-{period.kind}-{period.year}-{period.number}.xlsx",
         export.filename_parts(tenant_title, title, label) + ".xlsx")
-    return response

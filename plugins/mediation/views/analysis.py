@@ -6,20 +6,26 @@ XLSX exports. The figures come from ``plugins/mediation/analysis.py`` and
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import xlsxwriter
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from werkzeug.routing import BuildError
 
-from core.sdk import ReportPeriod, db, periods, places, require_permission, scope_filter
+from core.sdk import (
+    ReportPeriod,
+    db,
+    download_response,
+    periods,
+    places,
+    require_permission,
+    scope_filter,
+)
 from plugins.mediation import analysis as risk
 from plugins.mediation import subsidies as pay
 from plugins.mediation.models import (
@@ -44,13 +50,11 @@ from plugins.mediation.views import bp
 from plugins.mediation.views.screening import case_url
 from plugins.mediation.workflow import today
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS_OFFERED = 10
 KIND_TITLES = {"month": _l("Month"), "quarter": _l("Quarter"), "year": _l("Year")}
 QUARTER_TITLES = periods.QUARTER_TITLES
 RESULT_TITLES = {pay.WRITTEN: _l("Agreed in writing"), pay.ORAL: _l("Agreed orally"),
                  pay.FAILED: _l("No agreement"), pay.TERMINATED: _l("Terminated (not paid)")}
-_FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 # --- shared helpers ----------------------------------------------------------------------
@@ -60,13 +64,7 @@ period_label = periods.period_label
 period_args = periods.period_args
 
 
-def xlsx_response(data: bytes, ascii_name: str, name: str) -> Response:
-    """The workbook as a download, with the Chinese file name per RFC 5987."""
-    safe = _FILENAME_FORBIDDEN.sub("_", name).strip() or ascii_name
-    response = Response(data, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(safe, safe='')}")
-    return response
+xlsx_response = download_response
 
 
 def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO, dict[str, Any]]:

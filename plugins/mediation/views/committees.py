@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Any
 
 import xlsxwriter
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,7 @@ from core.sdk import (
     Person,
     User,
     db,
+    download_response,
     has_permission,
     people,
     places,
@@ -54,7 +55,6 @@ from plugins.mediation.workflow import today
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERSON_VIEW = "core.person.view"  # the people registry's page of a person
 
 
@@ -551,10 +551,8 @@ def mediators_export():
     if rows:
         sheet.autofilter(0, 0, len(rows), len(headers) - 1)
     workbook.close()
-    response = Response(output.getvalue(), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="mediators-{today().isoformat()}.xlsx"')
-    return response
+    return download_response(output.getvalue(), f"mediators-{today().isoformat()}.xlsx",
+                             _("Mediator roster") + f"-{today().isoformat()}.xlsx")
 
 
 # The dispute-type code list pages live in their own module, on the same blueprint.
