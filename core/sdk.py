@@ -5,7 +5,12 @@ docs/plugins.md. Names not listed here are core internals and may change without
 """
 
 from core import regions
-from core.access.checks import has_permission, require_permission, scope_filter
+from core.access.checks import (
+    has_permission,
+    require_any_permission,
+    require_permission,
+    scope_filter,
+)
 from core.access.permissions import Permission, RoleTemplate
 from core.access.service import grant_role
 from core.auth.guard import public
@@ -104,6 +109,7 @@ __all__ = [
     "plugin_manager",
     "public",
     "regions",
+    "require_any_permission",
     "require_permission",
     "scope_filter",
     "tenant_context",

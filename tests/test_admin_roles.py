@@ -113,8 +113,8 @@ def test_editor_lists_core_and_enabled_plugins_permissions_grouped(app, tenant_a
     assert boxes["notices.notice.manage"] is False
     assert boxes["core.person.view"] is True
     assert not any(access_registry_admin(app, name) for name in boxes)
-    # core, tenants, places, statistics, mediation, notices
-    assert html.count('data-testid="permission-group"') == 6
+    # core, tenants, places, statistics, legal aid, mediation, notices
+    assert html.count('data-testid="permission-group"') == 7
 
     with in_tenant(tenant_a):
         disable_plugin(tenant_a.tenant, "notices", actor="test")

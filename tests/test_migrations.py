@@ -64,7 +64,7 @@ def test_one_head_per_branch(app: Flask) -> None:
         branches = {migrate.CORE_BRANCH, *migrate.plugin_version_dirs()}
         branch_heads = {b: [r.revision for r in script.get_revisions(f"{b}@head")]
                         for b in branches}
-    assert branches == {"core", "mediation", "notices", "tenants"}
+    assert branches == {"core", "legal_aid", "mediation", "notices", "tenants"}
     assert all(len(found) == 1 for found in branch_heads.values()), branch_heads
     assert sorted(heads) == sorted(found[0] for found in branch_heads.values())
 
@@ -109,7 +109,7 @@ def test_db_upgrade_sets_up_a_fresh_database(fresh_app: Flask) -> None:
     assert result.exit_code == 0, result.output
     with fresh_app.app_context():
         heads = migrate.heads()
-    assert len(heads) == 4  # core, mediation, notices, tenants
+    assert len(heads) == 5  # core, legal_aid, mediation, notices, tenants
     for head in heads:
         assert head in result.output
     tables = _tables(fresh_app)

@@ -96,3 +96,20 @@ def scope_filter(org_unit_column: Any, permission: str, user: Any = None) -> Col
         return true()
     units = select(OrgUnit.id).where(or_(*(OrgUnit.path.startswith(p) for p in sorted(paths))))
     return org_unit_column.in_(units)
+
+
+def require_any_permission(*names: str) -> Callable[[F], F]:
+    """403 unless the user holds one of ``names`` (e.g. pages both administrators need)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not any(has_permission(name) for name in names):
+                permission_denied.send(None, permission="|".join(names))
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper._fatong_any_permission = names  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

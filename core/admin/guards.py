@@ -8,9 +8,8 @@ from typing import Any, TypeVar
 
 from flask import abort
 
-from core.access.checks import has_permission
+from core.access.checks import has_permission, require_any_permission  # noqa: F401 - re-exported
 from core.db import db
-from core.signals import permission_denied
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,23 +31,6 @@ def load(model: type, argument: str, name: str) -> Callable[[F], F]:
             kwargs[name] = row
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-def require_any_permission(*names: str) -> Callable[[F], F]:
-    """403 unless the user holds one of ``names`` (pages both administrators need)."""
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not any(has_permission(name) for name in names):
-                permission_denied.send(None, permission="|".join(names))
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapper._fatong_any_permission = names  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

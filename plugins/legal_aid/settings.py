@@ -13,12 +13,19 @@ from marshmallow import Schema, fields, validate
 
 from core.sdk import SettingsProxy, tenant_settings
 from plugins.legal_aid.eligibility import LocalCategory, Policy
+from plugins.legal_aid.matters import MatterCategory
 
 NAMESPACE = "legal_aid"
 
 
 def _direct(default: bool, label: Any, description: Any = "") -> fields.Boolean:
     return fields.Boolean(load_default=default,
+                          metadata={"label": label, "description": description})
+
+
+def _rate(default: int, label: Any, description: Any = "") -> fields.Decimal:
+    return fields.Decimal(load_default=Decimal(default), places=2, as_string=True,
+                          validate=validate.Range(min=0, max=100000),
                           metadata={"label": label, "description": description})
 
 
@@ -59,6 +66,34 @@ class LegalAidSettingsSchema(Schema):
         metadata={"label": _l("Elderly people: from the age of"),
                   "description": _l("Counts only when elderly people are accepted without "
                                     "economic review.")})
+    supplement_days = fields.Integer(
+        load_default=15, validate=validate.Range(min=1, max=90),
+        metadata={"label": _l("Days the applicant has to supply missing materials"),
+                  "description": _l("Counted from the notice listing them (一次性告知). An "
+                                    "application not completed in time counts as withdrawn "
+                                    "(法律援助法 Art. 43).")})
+    review_days = fields.Integer(
+        load_default=30, validate=validate.Range(min=1, max=90),
+        metadata={"label": _l("Days to review the closure materials"),
+                  "description": _l("From receiving the materials to the closure review "
+                                    "and the subsidy.")})
+    subsidy_criminal_defence = _rate(800, _l("Subsidy: criminal defence (yuan)"),
+                                     _l("The province's standard per case (Art. 52), set "
+                                        "by the bureau."))
+    subsidy_criminal_representation = _rate(600, _l("Subsidy: criminal representation "
+                                                     "(yuan)"))
+    subsidy_civil = _rate(800, _l("Subsidy: civil case (yuan)"))
+    subsidy_administrative = _rate(800, _l("Subsidy: administrative case (yuan)"))
+    subsidy_state_compensation = _rate(800, _l("Subsidy: state compensation (yuan)"))
+    subsidy_labour_arbitration = _rate(600, _l("Subsidy: labour arbitration (yuan)"))
+    subsidy_non_litigation = _rate(300, _l("Subsidy: non-litigation matter (yuan)"))
+    subsidy_excellent_percent = fields.Integer(
+        load_default=120, validate=validate.Range(min=0, max=300),
+        metadata={"label": _l("Subsidy for a case graded excellent (% of the rate)")})
+    subsidy_unqualified_percent = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=100),
+        metadata={"label": _l("Subsidy for a case graded unqualified (% of the rate)"),
+                  "description": _l("0 pays nothing until the work is put right.")})
 
 
 # Which boolean setting switches each local category on.
@@ -71,6 +106,10 @@ CATEGORY_FIELDS = {
     LocalCategory.MARTYR_SURVIVOR: "direct_martyr_survivor",
     LocalCategory.ELDERLY: "direct_elderly",
 }
+
+
+# The subsidy rate of each matter category.
+RATE_FIELDS = {category: f"subsidy_{category.value}" for category in MatterCategory}
 
 
 def policy_from_settings(values: Mapping[str, Any]) -> Policy:

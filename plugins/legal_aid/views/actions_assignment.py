@@ -1,0 +1,1 @@
+"""Placeholder: the area registers its case actions here."""
