@@ -79,7 +79,8 @@ def flashes(client: FlaskClient, path: str) -> str:
 def test_the_page_lists_toggleable_plugins_with_their_facts(app, tenant_a, client_a):
     html = client_a.get(modules_url(tenant_a)).get_data(as_text=True)
     listed = rows(html)
-    assert set(listed) == {"legal_aid", "mediation", "notices"}  # built-in modules are not toggleable
+    # Built-in modules are not toggleable.
+    assert set(listed) == {"legal_aid", "mediation", "notices"}
     notices = listed["notices"]
     assert 'data-enabled="yes"' in notices
     assert "Fatong" in notices and __version__ in notices

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from core.sdk import db
-from legal_aid_support import drive_case, in_world, login_as, world  # noqa: F401
 from plugins.legal_aid.eligibility import Route
 from plugins.legal_aid.matters import MatterCategory
 from plugins.legal_aid.models import AidStatusChange
 from plugins.legal_aid.models.enums import CaseStatus
 from plugins.legal_aid.workflow import TransitionRefused, open_case, transition
+
+from legal_aid_support import drive_case, in_world, login_as, world  # noqa: F401
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))

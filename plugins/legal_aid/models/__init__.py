@@ -1,11 +1,11 @@
 """The legal aid line's tables (all prefixed ``legal_aid_``); vocabularies in ``enums``."""
 
 from plugins.legal_aid.models.cases import (
-    Assignment,
     AidCase,
+    AidStatusChange,
+    Assignment,
     Material,
     ProgressNote,
-    AidStatusChange,
 )
 from plugins.legal_aid.models.consultations import Consultation
 from plugins.legal_aid.models.providers import Provider

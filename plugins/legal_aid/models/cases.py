@@ -214,7 +214,8 @@ class AidCase(db.Model, TenantModel):
     assignments: Mapped[list[Assignment]] = _child("Assignment", order_by="Assignment.id")
     notes: Mapped[list[ProgressNote]] = _child("ProgressNote",
                                                order_by="ProgressNote.noted_on")
-    history: Mapped[list[AidStatusChange]] = _child("AidStatusChange", order_by="AidStatusChange.at")
+    history: Mapped[list[AidStatusChange]] = _child("AidStatusChange",
+                                                    order_by="AidStatusChange.at")
 
     @validates("status")
     def _check_status(self, key: str, new: CaseStatus) -> CaseStatus:
