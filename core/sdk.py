@@ -4,7 +4,7 @@ Everything exported is listed in ``__all__`` and documented in docs/plugin-hooks
 docs/plugins.md. Names not listed here are core internals and may change without notice.
 """
 
-from core import regions
+from core import benefits, regions
 from core.access.checks import (
     has_permission,
     require_any_permission,
@@ -87,6 +87,7 @@ __all__ = [
     "TenantModel",
     "TenantStatus",
     "User",
+    "benefits",
     "cross_tenant_read",
     "current_hooks",
     "current_tenant_id",

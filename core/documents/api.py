@@ -40,7 +40,8 @@ def available(user: Any = None) -> list[tuple[str, Any]]:
         return []
     return [(key, found.template.title)
             for key, found in sorted(document_registry().documents.items())
-            if in_tenant(key) is not None and has_permission(found.template.permission, user)]
+            if in_tenant(key) is not None
+            and any(has_permission(name, user) for name in found.template.permissions)]
 
 
 def url_for_document(key: str, object_id: int) -> str:

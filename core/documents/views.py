@@ -39,8 +39,8 @@ def print_document(key: str, object_id: int):
     if found is None:  # unknown, or its plugin is off for this tenant
         abort(404)
     document = found.template
-    if not has_permission(document.permission):
-        permission_denied.send(None, permission=document.permission)
+    if not any(has_permission(name) for name in document.permissions):
+        permission_denied.send(None, permission="|".join(document.permissions))
         abort(403)
     context = document.load(object_id)
     if context is None:  # no such object in this tenant, or outside the user's scope

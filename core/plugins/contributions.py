@@ -104,14 +104,20 @@ class DocumentTemplate:
     the tenant's context and returns the template's context as a dict, which must hold
     ``number`` (the document number, or ``""``), or ``None`` when the object does not exist
     or is outside the user's scope (the page answers 404). ``permission`` is required to
-    print it.
+    print it; a tuple means any one of them (e.g. staff's view permission or an assignee's
+    own-case permission, with ``load`` then checking which objects each may print).
     """
 
     key: str
     title: Any
     template: str
     load: Callable[[int], dict[str, Any] | None]
-    permission: str
+    permission: str | tuple[str, ...]
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        """The permissions any one of which lets a user print it."""
+        return (self.permission,) if isinstance(self.permission, str) else self.permission
 
 
 @dataclass(frozen=True)

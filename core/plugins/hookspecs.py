@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 from core.plugins.markers import hookspec
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import click
     from flask import Flask
     from flask.blueprints import Blueprint
 
     from core.access.permissions import Permission, RoleTemplate
+    from core.benefits import LegalAidStatus
     from core.plugins.contributions import (
         ActivityCount,
         DashboardCard,
@@ -146,4 +149,15 @@ def report_metrics(tenant: Any, period: ReportPeriod) -> list[Metric]:
     shown on the plugin's statistics page, charted and exported to XLSX.
 
     Figures only, for the whole tenant: never anything about a person.
+    """
+
+
+@hookspec
+def legal_aid_status(tenant: Any, person_id: int, on: date) -> LegalAidStatus | None:
+    """Return a ``LegalAidStatus`` when the person ``person_id`` of ``tenant`` holds legal aid
+    on the day ``on`` (granted, not terminated, not yet closed), else None.
+
+    Other lines ask through ``core.sdk.benefits.legal_aid_status(person_id, on)`` (a notary
+    office waiving its fee) and never import the legal aid plugin. Answer for the tenant's
+    own people only; no permission check: the caller needs the fact, not the case.
     """
