@@ -12,6 +12,11 @@ from tenants.provisioning import all_toggleable_plugins
 
 from conftest import PASSWORD, TenantFixture, login
 
+# The demo's accounts: the administrators, mediation's and legal aid's.
+DEMO_USERS = [("admin", True), ("auditor", True), ("lvshi", True), ("secadmin", True),
+              ("shencha", True), ("shouli", True), ("sifasuo", True), ("tiaojieke", True),
+              ("tiaojieyuan", True), ("zhuren", True)]
+
 
 def run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
@@ -61,8 +66,7 @@ def test_demo_creates_an_active_bureau_with_admin_and_every_plugin(app: Flask) -
     assert snapshot(app, "demo") == {
         "name": "剑阁县司法局", "status": TenantStatus.ACTIVE, "level": TenantLevel.COUNTY,
         "region_code": "510823", "plugins": toggleable,
-        "users": [("admin", True), ("auditor", True), ("secadmin", True), ("sifasuo", True),
-                  ("tiaojieke", True), ("tiaojieyuan", True)],
+        "users": DEMO_USERS,
     }
     assert can_log_in(app, "demo", "Demo-Pass-1")
     # The mediation line's demo accounts share the admin's password.
@@ -111,8 +115,7 @@ def test_demo_twice_refreshes_without_duplicates(app: Flask) -> None:
     assert tenant_count(app) == 1
     state = snapshot(app, "demo")
     assert state["status"] == TenantStatus.ACTIVE
-    assert state["users"] == [("admin", True), ("auditor", True), ("secadmin", True),
-                              ("sifasuo", True), ("tiaojieke", True), ("tiaojieyuan", True)]
+    assert state["users"] == DEMO_USERS
     assert "notices" in state["plugins"]
     assert can_log_in(app, "demo", "Second-Pass-2")
     assert not can_log_in(app, "demo", "First-Pass-1")

@@ -35,8 +35,13 @@ class CaseDeadline:
         return (self.due - today()).days
 
 
-def case_deadlines(case: AidCase, review_days: int | None = None) -> list[CaseDeadline]:
-    """Every deadline of the case, done or not, in the order of the procedure."""
+def case_deadlines(case: AidCase, review_days: int | None = None, *,
+                   add_working_days: Any = None,
+                   working_days_between: Any = None) -> list[CaseDeadline]:
+    """Every deadline of the case, done or not, in the order of the procedure.
+
+    The calendar counters may be passed in (memoised) when many cases are computed at once.
+    """
     if review_days is None:
         review_days = int(legal_aid_settings().get("review_days") or 30)
     found: list[CaseDeadline] = []
@@ -48,7 +53,9 @@ def case_deadlines(case: AidCase, review_days: int | None = None) -> list[CaseDe
             completed_on=case.supplement_received_on or case.withdrawn_on, approximate=False))
     for item in statutory_deadlines(case.dates(),
                                     agreement_excluded_days=case.agreement_excluded_days or 0,
-                                    review_days=review_days):
+                                    review_days=review_days,
+                                    add_working_days=add_working_days,
+                                    working_days_between=working_days_between):
         done = item.done
         # A step the case will never reach (refused, withdrawn, terminated) is not owed.
         if not done and not case.status.is_open and item.key not in ("objection",):

@@ -11,6 +11,16 @@ from flask_babel import lazy_gettext as _l
 
 from core.sdk import NavItem, Permission, PluginInfo, RoleTemplate, has_permission, hookimpl
 from core.sdk import numbering as numbering_api
+from plugins.legal_aid.demo import demo_data
+from plugins.legal_aid.documents import document_templates
+from plugins.legal_aid.hooks import (
+    dashboard_cards,
+    deadlines,
+    legal_aid_status,
+    person_records,
+    tenant_activity,
+)
+from plugins.legal_aid.metrics import report_metrics
 from plugins.legal_aid.permissions import (
     CASE_ASSIGN,
     CASE_DECIDE,
@@ -38,7 +48,9 @@ from plugins.legal_aid.workflow import (
 
 # Hook implementations kept beside what they serve, re-exported so that pluggy finds them
 # on this module (the one the entry point names).
-__all__ = ["plugin_info"]
+__all__ = ["dashboard_cards", "deadlines", "demo_data", "document_templates",
+           "legal_aid_status", "person_records", "plugin_info", "report_metrics",
+           "tenant_activity"]
 
 plugin_info = PluginInfo(
     name="legal_aid",
