@@ -89,10 +89,10 @@ class LegalAidSettingsSchema(Schema):
     subsidy_non_litigation = _rate(300, _l("Subsidy: non-litigation matter (yuan)"))
     subsidy_excellent_percent = fields.Integer(
         load_default=120, validate=validate.Range(min=0, max=300),
-        metadata={"label": _l("Subsidy for a case graded excellent (% of the rate)")})
+        metadata={"label": _l("Subsidy for a case graded excellent (percent of the rate)")})
     subsidy_unqualified_percent = fields.Integer(
         load_default=0, validate=validate.Range(min=0, max=100),
-        metadata={"label": _l("Subsidy for a case graded unqualified (% of the rate)"),
+        metadata={"label": _l("Subsidy for a case graded unqualified (percent of the rate)"),
                   "description": _l("0 pays nothing until the work is put right.")})
 
 
