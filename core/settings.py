@@ -13,11 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, missing
 from sqlalchemy import JSON, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
+from core.tenancy.context import current_tenant_id
 from core.tenancy.model import TenantModel
 
 
@@ -51,8 +53,25 @@ class SettingsProxy:
             select(TenantSetting).where(TenantSetting.namespace == self.namespace))
         return {row.name: row for row in rows}
 
+    def _cache(self) -> dict[Any, dict[str, Any]] | None:
+        """The request's cache of read namespaces (pages read a setting many times: every
+        case's deadline); None outside a request. ``set_many`` drops the namespace."""
+        if not has_request_context():
+            return None
+        return g.setdefault("_fatong_settings", {})
+
     def get_all(self) -> dict[str, Any]:
         """Every setting of the namespace: stored values over schema defaults."""
+        cache = self._cache()
+        key = (current_tenant_id(), self.namespace)
+        if cache is not None and key in cache:
+            return dict(cache[key])
+        values = self._read()
+        if cache is not None:
+            cache[key] = dict(values)
+        return values
+
+    def _read(self) -> dict[str, Any]:
         values = self.defaults()
         fields = self.schema().fields
         for name, row in self._rows().items():
@@ -70,6 +89,9 @@ class SettingsProxy:
 
         Raises marshmallow.ValidationError (field -> messages) without storing anything.
         """
+        cache = self._cache()
+        if cache is not None:
+            cache.pop((current_tenant_id(), self.namespace), None)
         current = self.get_all()
         merged = self.schema().load({**_dumpable(current, self.schema), **changes})
         rows = self._rows()
@@ -87,6 +109,8 @@ class SettingsProxy:
             else:
                 row.value = stored
         db.session.flush()
+        if cache is not None:
+            cache.pop((current_tenant_id(), self.namespace), None)
         return changed
 
 

@@ -213,3 +213,59 @@ def in_world(app: Flask, world: LegalAidWorld):
     stack.enter_context(app.app_context())
     stack.enter_context(tenant_context(world.tenant.id))
     return stack
+
+
+def seed_legal_aid_records(title: str) -> dict[str, int]:
+    """One of every legal aid record in the current tenant (for the sweep, the access matrix
+    and the page crawl): a provider, a consultation, a closed case with a material, an
+    assignment, a progress note, quality checks and a complaint, a refused case and a
+    terminated one. Repeatable; flushes."""
+    from core.sdk import new_id
+    from plugins.legal_aid.models import Complaint, Consultation, ProgressNote, QualityCheck
+    from plugins.legal_aid.models.enums import (
+        Channel,
+        ConsultationOutcome,
+        NoteKind,
+        QualityKind,
+        Satisfaction,
+    )
+
+    bureau = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)))
+    person = people.create(name=f"{title}受援人", id_type="other", gender=Gender.MALE,
+                           birth_date=date(1980, 1, 1))
+    provider = _provider(f"{title}律师", MemberKind.LAWYER, organisation=f"{title}律师事务所",
+                         practice_since=date(2010, 1, 1), criminal_defence_since=date(2010, 1, 1),
+                         specialities="civil,criminal_defence", county="剑阁县")
+    consultation = Consultation(channel=Channel.HOTLINE, consulted_on=date(2026, 3, 1),
+                                org_unit_id=bureau.id, visitor_name=f"{title}来电人",
+                                question=f"{title}的咨询", answer="已解答",
+                                outcome=ConsultationOutcome.ANSWERED)
+    db.session.add(consultation)
+    world = LegalAidWorld(tenant=None, centre_id=bureau.id,  # type: ignore[arg-type]
+                          station_id=bureau.id, applicant_id=person.id,
+                          provider_ids={"seed": provider.id})
+    closed = drive_case(world, CaseStatus.CLOSED, provider="seed",
+                        summary=f"{title}的案件{new_id() % 100000}")
+    day = date(2026, 3, 10)
+    db.session.add_all([
+        Material(case_id=closed.id, name="身份证明", status=MaterialStatus.RECEIVED,
+                 received_on=date(2026, 3, 2)),
+        ProgressNote(case_id=closed.id, noted_on=day, kind=NoteKind.MEETING,
+                     content=f"{title}会见受援人"),
+        QualityCheck(case_id=closed.id, kind=QualityKind.CONTACT, checked_on=day, round=1,
+                     content="首次对接"),
+        QualityCheck(case_id=closed.id, kind=QualityKind.FOLLOW_UP, checked_on=day,
+                     satisfaction=Satisfaction.SATISFIED, content="回访满意"),
+        Complaint(case_id=closed.id, received_on=day, complainant=f"{title}投诉人",
+                  content="办案不及时"),
+    ])
+    refused = drive_case(world, CaseStatus.REFUSED, summary=f"{title}的不予案件")
+    terminated = drive_case(world, CaseStatus.TERMINATED, provider="seed",
+                            summary=f"{title}的终止案件")
+    db.session.flush()
+    assignment_id = db.session.scalar(select(Assignment.id).where(
+        Assignment.case_id == closed.id))
+    return {"case_id": closed.id, "refused_case_id": refused.id,
+            "terminated_case_id": terminated.id, "provider_id": provider.id,
+            "consultation_id": consultation.id, "assignment_id": assignment_id,
+            "person_id": person.id}

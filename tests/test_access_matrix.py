@@ -132,12 +132,39 @@ def _mediation(name: str) -> Callable[[], int]:
     return fill
 
 
+_legal_aid_records: dict[int, dict[str, int]] = {}
+
+
+def _legal_aid(name: str) -> Callable[[], int]:
+    """A filler taking ``name`` from one set of legal aid records built per tenant."""
+
+    def fill() -> int:
+        from core.sdk import current_tenant_id
+
+        from legal_aid_support import seed_legal_aid_records
+
+        tenant_id = current_tenant_id()
+        if tenant_id not in _legal_aid_records:
+            _legal_aid_records[tenant_id] = seed_legal_aid_records("矩阵")
+        return _legal_aid_records[tenant_id][name]
+
+    return fill
+
+
+# Argument names two plugins both use: per endpoint prefix, the ids entry to take instead.
+ARGUMENT_BY_ENDPOINT: dict[str, dict[str, str]] = {
+    "legal_aid.": {"case_id": "legal_aid:case_id"},
+}
+
 MEDIATION_IDS = ("committee_id", "mediator_id", "case_id", "session_id", "visit_id",
                  "confirmation_id", "transfer_id", "screening_id", "dispute_type_id",
                  "party_id")
 
 ID_FILLERS: dict[str, Callable[[], int | str]] = {
     **{name: _mediation(name) for name in MEDIATION_IDS},
+    "legal_aid:case_id": _legal_aid("case_id"),
+    "consultation_id": _legal_aid("consultation_id"),
+    "provider_id": _legal_aid("provider_id"),
     "place_id": _a_place,
     "plugin": lambda: "notices",
     "org_unit_id": _root_unit,
@@ -159,6 +186,11 @@ DOCUMENT_OBJECTS: dict[str, Callable[[], int]] = {
     "mediation.agreement": _mediation("case_id"),
     "mediation.oral_agreement": _mediation("oral_case_id"),
     "mediation.visit_record": _mediation("visit_id"),
+    "legal_aid.application": _legal_aid("case_id"),
+    "legal_aid.decision": _legal_aid("case_id"),
+    "legal_aid.assignment": _legal_aid("case_id"),
+    "legal_aid.closure": _legal_aid("case_id"),
+    "legal_aid.termination": _legal_aid("terminated_case_id"),
 }
 DOCUMENT_ENDPOINT = "documents.print_document"
 
@@ -178,7 +210,7 @@ def pages(app: Flask, rule: Rule, slug: str,
     with app.app_context():
         documents = sorted(document_registry().documents.items())
     return [(rule.build({"tenant": slug, "key": key, "object_id": ids[f"document:{key}"]},
-                        append_unknown=False)[1], (found.template.permission,))
+                        append_unknown=False)[1], found.template.permissions)
             for key, found in documents]
 
 
@@ -236,10 +268,13 @@ class LazyClients(dict):
 
 def url_of(rule: Rule, slug: str, ids: dict[str, int]) -> str:
     values: dict[str, object] = {"tenant": slug}
+    renamed = next((names for prefix, names in ARGUMENT_BY_ENDPOINT.items()
+                    if rule.endpoint.startswith(prefix)), {})
     for name in sorted(rule.arguments - {"tenant"}):
-        assert name in ids, (f"{rule.rule}: no id for {name!r}; teach ID_FILLERS how to find "
-                             "a real one")
-        values[name] = ids[name]
+        source = renamed.get(name, name)
+        assert source in ids, (f"{rule.rule}: no id for {name!r}; teach ID_FILLERS how to "
+                               "find a real one")
+        values[name] = ids[source]
     return rule.build(values, append_unknown=False)[1]
 
 

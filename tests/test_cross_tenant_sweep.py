@@ -37,6 +37,7 @@ from core.workdays.models import CalendarOverride, DayKind
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login
+from legal_aid_support import seed_legal_aid_records
 from mediation_support import seed_mediation_records
 
 # rule -> why it cannot be swept. Starts empty; adding to it needs a reason a reviewer accepts.
@@ -45,6 +46,14 @@ UNSWEEPABLE: dict[str, str] = {
         "child_id is the id of a subordinate tenant (the platform table tenants), not a row "
         "of a tenant table, and tenant A has no subordinates here; tests/test_tenant_rollup.py "
         "checks that another tenant's, a sibling's, the parent's and unknown ids answer 404",
+}
+
+# rule -> {argument: value} for a text argument that picks what to do AFTER the shared,
+# scoped lookup of the rule's ids; one real value probes that lookup. Needs a reason.
+SAMPLED_ARGS: dict[str, dict[str, str]] = {
+    # Every legal aid case step posts here; run_action looks the case up (404 for a foreign
+    # or out-of-scope id) before it reads the step's name (plugins/legal_aid/views/actions.py).
+    "/t/<tenant>/legal_aid/cases/<int:case_id>/<action>": {"action": "note"},
 }
 
 TENANT_ARG = "tenant"
@@ -78,9 +87,10 @@ def methods_of(rule: Rule) -> list[str]:
 def id_arguments(rule: Rule) -> list[str]:
     """Arguments other than the tenant; each must be an int id or the rule is unsweepable."""
     arguments = []
-    for name in NAMED_ARGS & rule.arguments:
+    sampled = set(SAMPLED_ARGS.get(rule.rule, {}))
+    for name in (NAMED_ARGS | sampled) & rule.arguments:
         assert isinstance(rule._converters[name], UnicodeConverter), rule.rule
-    for name in sorted(rule.arguments - {TENANT_ARG, *NAMED_ARGS}):
+    for name in sorted(rule.arguments - {TENANT_ARG, *NAMED_ARGS, *sampled}):
         converter = rule._converters[name]
         if not isinstance(converter, IntegerConverter):
             raise AssertionError(
@@ -109,6 +119,9 @@ def plugin_values(app: Flask, rule: Rule) -> list[dict[str, str]]:
         with app.app_context():
             keys = sorted(document_registry().documents)
         values = [{**value, DOCUMENT_ARG: key} for value in values for key in keys]
+    sampled = SAMPLED_ARGS.get(rule.rule)
+    if sampled:
+        values = [{**value, **sampled} for value in values]
     return values
 
 
@@ -153,7 +166,7 @@ def row_ids(app: Flask, tenant: TenantFixture) -> dict[str, int]:
 
 def seed(app: Flask, tenant: TenantFixture, title: str) -> None:
     """Give the tenant a row in the tenant tables routes take ids of (notices, people,
-    calendar overrides, places, every kind of mediation record)."""
+    calendar overrides, places, every kind of mediation and legal aid record)."""
     with app.app_context(), tenant_context(tenant.id):
         db.session.add(Notice(title=title, body=f"{title}的正文"))
         db.session.add(Person(name=f"{title}当事人", phone="13812345678"))
@@ -165,6 +178,7 @@ def seed(app: Flask, tenant: TenantFixture, title: str) -> None:
         count = db.session.scalar(select(func.count()).select_from(Place))
         db.session.add(Place(kind=PlaceKind.VILLAGE, name=f"{title}村{count}", town="城关镇"))
         seed_mediation_records(title)
+        seed_legal_aid_records(title)
         db.session.commit()
 
 
@@ -209,6 +223,8 @@ def test_unsweepable_lists_only_existing_rules_with_reasons(app: Flask) -> None:
     for rule, reason in UNSWEEPABLE.items():
         assert rule in rules, f"UNSWEEPABLE names {rule}, which no longer exists"
         assert reason.strip(), f"UNSWEEPABLE[{rule!r}] needs a reason"
+    for rule in SAMPLED_ARGS:
+        assert rule in rules, f"SAMPLED_ARGS names {rule}, which no longer exists"
 
 
 def test_logged_in_user_of_a_gets_404_for_everything_of_b(app, two_tenants) -> None:
@@ -279,17 +295,22 @@ def accepted_tables(app: Flask, client: FlaskClient | None, rule: Rule, method: 
     accepted: set[str] = set()
     writer: FlaskClient | None = None
     changed = True  # a write that answered 404 changed nothing: no need to seed again
-    for table in sorted(row_ids(app, a)) if arguments else [""]:
+    ids = row_ids(app, a)
+    for table in sorted(ids) if arguments else [""]:
         if client is None:
             if changed:
                 seed(app, a, A_TITLE)
-            if writer is None or writer.get(f"/t/{a.slug}/").status_code != 200:
+            # Only a write that answered (not 404) can have logged the client out; the
+            # account page is the cheapest logged-in page (the workbench runs every hook).
+            if writer is None or (changed and writer.get(
+                    f"/t/{a.slug}/account").status_code != 200):
                 writer = app.test_client()
                 login(writer, a)
             this_client = writer
         else:
             this_client = client
-        ids = row_ids(app, a)
+        if changed:  # rows are read again only when something may have changed them
+            ids = row_ids(app, a)
         changed = False
         for named in plugin_values(app, rule):
             values = {TENANT_ARG: a.slug, **{name: ids[table] for name in arguments}, **named}

@@ -23,6 +23,7 @@ from core.sdk import Person, Tenant, TenantStatus, tenant_context
 from plugins.notices.models import Notice
 
 from conftest import TenantFixture, login, make_app, provision
+from legal_aid_support import seed_legal_aid_records
 from mediation_support import seed_mediation_records
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -157,6 +158,10 @@ def test_navigation_lists_the_enabled_plugins_entries(app, tenant_a, client_a) -
     # On a notices page the notices entry is the active one.
     nav = main_nav(body(client_a.get(f"/t/{tenant_a.slug}/notices/new")))
     assert re.search(r'class="nav-link active" href="/t/jiange/notices/"', nav)
+    # A line with several entries lights only the one the page lies under.
+    nav = main_nav(body(client_a.get(f"/t/{tenant_a.slug}/mediation/cases/new")))
+    assert re.findall(r'class="nav-link active" href="([^"]+)"', nav) == [
+        "/t/jiange/mediation/cases/"]
 
 
 def test_navigation_leaves_out_plugins_not_enabled(app: Flask) -> None:
@@ -262,6 +267,7 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
         place = Place(kind=PlaceKind.VILLAGE, name="新华村", town="城关镇")
         db.session.add_all([notice, person, child, place])
         mediation = seed_mediation_records("巡检")
+        legal_aid = seed_legal_aid_records("巡检")
         db.session.commit()
         ids = [notice.id]
         # Rules whose argument names another table's id; the others get the notice's.
@@ -274,6 +280,8 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
                            "child_id": child.id,
                            "place_id": place.id,
                            **mediation,
+                           "consultation_id": legal_aid["consultation_id"],
+                           "provider_id": legal_aid["provider_id"],
                            # The print page: a document key and its object.
                            "key": "mediation.agreement",
                            "object_id": mediation["case_id"],
@@ -288,6 +296,8 @@ def crawl_pages(app: Flask, client: FlaskClient, tenant: TenantFixture) -> dict[
                    for a in arguments - {"plugin", "key"}), rule
         values = {"tenant": tenant.slug,
                   **{name: ids_by_argument.get(name, ids[0]) for name in arguments}}
+        if rule.endpoint.startswith("legal_aid.") and "case_id" in arguments:
+            values["case_id"] = legal_aid["case_id"]  # mediation's pages share the name
         url = rule.build(values, append_unknown=False)[1]
         # Followed: the second-factor page sends a fully logged-in user on to the workbench.
         response = client.get(url, follow_redirects=True)

@@ -29,18 +29,31 @@ def navigation() -> list[NavLink]:
     items = [item for batch in current_hooks().nav_items(tenant=g.tenant, user=current_user)
              for item in (batch or [])]
     items.sort(key=lambda item: (item.weight, str(item.title)))
-    links = []
-    current_blueprint = (request.endpoint or "").rsplit(".", 1)[0]
+    built: list[tuple[Any, str]] = []
     for item in items:
         try:
-            url = url_for(item.endpoint, **item.url_values)
+            built.append((item, url_for(item.endpoint, **item.url_values)))
         except BuildError:
             continue  # a plugin naming an endpoint it does not have must not break the page
-        active = item.endpoint == request.endpoint or (
-            item.endpoint.rsplit(".", 1)[0] == current_blueprint and item.endpoint != "home.index"
-        )
-        links.append(NavLink(title=item.title, url=url, icon=item.icon, active=active,
-                             group=item.group))
+    # The active entry: the page's own endpoint, else the entry whose URL is the longest
+    # prefix of the page's path (a case page under "cases/"), else one of the page's
+    # blueprint when it has a single entry. A line with several entries lights only one.
+    current_blueprint = (request.endpoint or "").rsplit(".", 1)[0]
+    exact = {url for item, url in built if item.endpoint == request.endpoint}
+    prefixed = [url for item, url in built if item.endpoint != "home.index"
+                and request.path.startswith(url)]
+    same_blueprint = [url for item, url in built if item.endpoint != "home.index"
+                      and item.endpoint.rsplit(".", 1)[0] == current_blueprint]
+    if exact:
+        active_url = next(iter(exact))
+    elif prefixed:
+        active_url = max(prefixed, key=len)
+    elif len(same_blueprint) == 1:
+        active_url = same_blueprint[0]
+    else:
+        active_url = None
+    links = [NavLink(title=item.title, url=url, icon=item.icon, active=url == active_url,
+                     group=item.group) for item, url in built]
     return links
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 
 from plugins.legal_aid.assignment import (
     ART_25_26,
@@ -54,8 +55,9 @@ NON_LITIGATION = CaseProfile(case_id="C3", matter=MatterCategory.NON_LITIGATION,
 
 @pytest.fixture
 def ctx(app: Flask) -> Iterator[None]:
-    """Lazy explanations render inside a request (flask_babel picks the locale there)."""
-    with app.test_request_context():
+    """Lazy explanations render inside a request, here in the English source texts the
+    assertions quote (the zh_CN catalog would translate them)."""
+    with app.test_request_context(), force_locale("en"):
         yield
 
 

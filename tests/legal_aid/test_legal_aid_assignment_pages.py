@@ -73,7 +73,7 @@ def test_choice_of_an_inexperienced_lawyer_for_a_life_or_death_defence(app, worl
                     assigned_on="2026-03-05")
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "法律援助法第二十六条" in text and "three" in text
+    assert "法律援助法第二十六条" in text and "三年以上刑事辩护执业经历" in text
     case, found = rows(app, world, case_id)
     assert case.status is CaseStatus.GRANTED and not found and not case.assignment_number
     response = post(client, world, case_id, "assign", method="choice", provider=ids["li"],

@@ -121,7 +121,7 @@ def test_grant_refused_with_the_missing_list(app, world, login_as):
     response = post(login_as("reviewer"), world, case_id, "grant",
                     decided_on=DAY.isoformat(), reasons="x")
     assert response.status_code == 422
-    assert "How the economic situation is checked" in response.get_data(as_text=True)
+    assert "经济状况核查方式" in response.get_data(as_text=True)  # the missing fact, listed
     assert load(app, world, case_id).status is CaseStatus.RECEIVED
 
 

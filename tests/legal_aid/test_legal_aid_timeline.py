@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 
 from core.db import db
 from core.sdk import tenant_context, workdays
@@ -229,7 +230,7 @@ def test_advance_aid_needs_a_limitation_date() -> None:
 
 def test_titles_and_explanations_render(app: Flask, in_tenant,
                                         tenant_a: TenantFixture) -> None:
-    with in_tenant(tenant_a), app.test_request_context():
+    with in_tenant(tenant_a), app.test_request_context(), force_locale("en"):
         deadlines = statutory_deadlines(CaseDates(
             received=date(2026, 3, 2), decided=date(2026, 3, 5), granted=True,
             assigned=date(2026, 3, 6), objection_received=date(2026, 3, 6),

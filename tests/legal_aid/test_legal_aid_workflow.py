@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from core.sdk import db
@@ -38,7 +39,7 @@ def test_a_grant_needs_a_decision_and_a_refusal_needs_reasons(app, world):
             case.status = CaseStatus.GRANTED
         db.session.rollback()
         case = drive_case(world)
-        with pytest.raises(TransitionRefused, match="reasons"):
+        with force_locale("en"), pytest.raises(TransitionRefused, match="reasons"):
             transition(case, CaseStatus.REFUSED, decided_on=date(2026, 3, 3), granted=False)
         db.session.rollback()
 

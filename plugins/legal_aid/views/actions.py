@@ -141,11 +141,24 @@ def run_action(case_id: int, name: str):
 
 
 def register_routes() -> None:
-    """One POST route per registered action: ``/cases/<id>/<action-name>``."""
-    for name in ACTIONS:
-        def view(case_id: int, _name: str = name):
-            return run_action(case_id, _name)
+    """One POST route for every action: ``/cases/<id>/<action-name>``.
 
-        view.__name__ = f"case_{name}"
-        bp.add_url_rule(f"/cases/<int:case_id>/{name.replace('_', '-')}", f"case_{name}",
-                        view, methods=["POST"])
+    The case is looked up (scoped: 404 for another tenant's or an out-of-scope id) before
+    the action's name is even read, so every action shares one lookup.
+    """
+
+    def view(case_id: int, action: str):
+        name = action.replace("-", "_")
+        if name not in ACTIONS:
+            case_or_404(case_id)
+            abort(404)
+        return run_action(case_id, name)
+
+    bp.add_url_rule("/cases/<int:case_id>/<action>", "case_action", view, methods=["POST"])
+
+
+def action_url(case: AidCase, name: str) -> str:
+    return url_for("legal_aid.case_action", case_id=case.id, action=name.replace("_", "-"))
+
+
+bp.add_app_template_global(action_url, "legal_aid_action_url")
