@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from core.tenancy.session import TenantSession
@@ -23,3 +25,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 30) -> Enum:
+    """A portable column type for a Python enum: a VARCHAR holding the members' values (not
+    their names), no native database enum, so adding a member needs no migration of the
+    type on PostgreSQL and reads the same on SQLite."""
+    return Enum(enum_class, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members])
+

@@ -15,7 +15,7 @@ from core.access.permissions import Permission, RoleTemplate
 from core.access.service import grant_role
 from core.auth.guard import public
 from core.auth.models import User
-from core.db import db
+from core.db import db, enum_column
 from core.documents import api as documents
 from core.ids import new_id
 from core.numbering import service as numbering
@@ -92,6 +92,7 @@ __all__ = [
     "current_hooks",
     "current_tenant_id",
     "db",
+    "enum_column",
     "disable_plugin",
     "documents",
     "download_response",

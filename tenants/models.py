@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -22,12 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.sdk import Tenant, db, new_id, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16,
-                values_callable=lambda members: [m.value for m in members])
+from core.sdk import Tenant, db, enum_column, new_id, utcnow
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -59,7 +53,7 @@ class TenantApplication(db.Model):
     contact_email: Mapped[str] = mapped_column(String(120), default="")
     admin_username: Mapped[str] = mapped_column(String(64))
     plugins: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus),
+    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus, 16),
                                                       default=ApplicationStatus.PENDING)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_ip: Mapped[str] = mapped_column(String(45), default="")

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from markupsafe import escape
-from sqlalchemy import Date, DateTime, Enum, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.crypto import FieldContext, crypto_provider
-from core.db import db
+from core.db import db, enum_column
 from core.ids import new_id
 from core.masking import mask
 from core.people.idcard import Gender, IdType
@@ -75,10 +75,6 @@ class Revealable:
         return hash((self.kind, self._plaintext))
 
 
-def _enum(enum_class: type) -> Enum:
-    return Enum(enum_class, native_enum=False, length=30,
-                values_callable=lambda members: [m.value for m in members])
-
 
 def blind_index(value: str, purpose: str, tenant_id: int | None = None) -> str:
     """The current tenant's blind index of a normalised value (see ``core.crypto``)."""
@@ -96,8 +92,8 @@ class Person(db.Model, TenantModel):
     )
 
     name: Mapped[str] = mapped_column(String(100), info={"personal": "name"})
-    gender: Mapped[Gender | None] = mapped_column(_enum(Gender), nullable=True)
-    id_type: Mapped[IdType] = mapped_column(_enum(IdType), default=IdType.RESIDENT_ID)
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender), nullable=True)
+    id_type: Mapped[IdType] = mapped_column(enum_column(IdType), default=IdType.RESIDENT_ID)
     # Ciphertext only. "text" masks it to *** in the audit log: a masked ciphertext would
     # mean nothing to a reader.
     id_number_ciphertext: Mapped[str | None] = mapped_column(

@@ -11,8 +11,8 @@ import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum
 
+from core.sdk import enum_column  # noqa: F401 - the line's models import it from here
 from plugins.legal_aid.assignment import MemberKind
 from plugins.legal_aid.eligibility import (
     Art32Circumstance,
@@ -24,12 +24,6 @@ from plugins.legal_aid.eligibility import (
     Route,
 )
 from plugins.legal_aid.matters import MatterCategory
-
-
-def enum_column(enum_class: type[enum.Enum], length: int = 30) -> Enum:
-    """A portable VARCHAR enum storing the values (not the names)."""
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 def label(member: enum.Enum | None) -> Any:

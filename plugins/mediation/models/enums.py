@@ -6,13 +6,8 @@ import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum
 
-
-def enum_column(enum_class: type[enum.Enum], length: int = 30) -> Enum:
-    """A portable VARCHAR enum storing the values (not the names)."""
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
+from core.sdk import enum_column  # noqa: F401 - the line's models import it from here
 
 
 class Labelled(enum.StrEnum):
