@@ -73,6 +73,7 @@ chromium:
 # FATONG_BENCH_DATABASE_URL=postgresql+psycopg://… runs it on a scratch PostgreSQL database.
 bench: install assets translations
 	$(BIN)/python -m benchmarks.mediation
+	$(BIN)/python -m benchmarks.legal_aid
 
 lint: install
 	$(BIN)/ruff check .

@@ -87,6 +87,12 @@ def run(database_url: str) -> int:
         "statistics (year)": f"{base}/statistics/mediation/?kind=year&year=2026",
         "statistics XLSX (year)": f"{base}/statistics/mediation/export.xlsx?kind=year&year=2026",
     }
+    return report(client, pages)
+
+
+def report(client, pages: dict[str, str]) -> int:
+    """Time each page (median of REPEAT) and the process's peak memory against the targets;
+    print the table; 1 when a target is missed."""
     failures = 0
     print(f"{'page':<28} {'median':>9}  target {PAGE_TARGET:.2f} s")
     for name, url in pages.items():

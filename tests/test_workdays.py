@@ -260,3 +260,25 @@ def test_only_the_system_administrator_may_manage_the_calendar(
         assert "/admin/calendar" not in client.get(f"/t/{tenant_a.slug}/").get_data(
             as_text=True)
     assert len(overrides_of(app, tenant_a)) == 1
+
+
+def test_a_request_reads_the_overrides_once_and_sees_its_own_writes(
+        app: Flask, tenant_a: TenantFixture) -> None:
+    """A deadlines page counts working days for every case: one query for the overrides per
+    request; an override written in the request counts from its flush on."""
+    with app.test_request_context(), tenant_context(tenant_a.id):
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            first = add_working_days(date(2026, 3, 2), 3)  # Mon -> Thu
+            add_working_days(date(2026, 3, 9), 3)
+            working_days_between(date(2026, 3, 2), date(2026, 3, 20))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert first == date(2026, 3, 5)
+        assert sum("calendar_overrides" in s for s in statements) == 1
+        db.session.add(CalendarOverride(day=date(2026, 3, 4), kind=DayKind.HOLIDAY))
+        db.session.flush()
+        assert add_working_days(date(2026, 3, 2), 3) == date(2026, 3, 6)
+        db.session.rollback()

@@ -16,13 +16,17 @@ fail-closed scoping raises outside one. Each call reads the overrides it needs i
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import chinese_calendar
 from chinese_calendar import constants as national
+from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from core.db import db
+from core.tenancy.context import current_tenant_id
 from core.workdays.models import CalendarOverride, DayKind
 
 # The package validates by year: every day of its first to its last year is known.
@@ -66,13 +70,32 @@ def national_holidays(year: int) -> list[tuple[date, str, bool]]:
     return sorted(days)
 
 
+def _all_overrides() -> dict[date, DayKind]:
+    """The current tenant's overrides (a handful a year), read once per request: a deadlines
+    page counts working days for every open case. Outside a request, read each time."""
+    cache = g.setdefault("_fatong_overrides", {}) if has_request_context() else None
+    key = current_tenant_id()
+    if cache is not None and key in cache:
+        return cache[key]
+    found = {day: DayKind(kind) for day, kind in db.session.execute(
+        select(CalendarOverride.day, CalendarOverride.kind))}
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_overrides(session: Session, _context: Any) -> None:
+    # An override written in this request counts from the next read on.
+    if has_request_context() and any(isinstance(obj, CalendarOverride) for obj in (
+            *session.new, *session.dirty, *session.deleted)):
+        g.pop("_fatong_overrides", None)
+
+
 def _overrides(start: date, end: date | None) -> dict[date, DayKind]:
-    """The current tenant's overrides from ``start`` (to ``end`` if given), one query."""
-    query = select(CalendarOverride.day, CalendarOverride.kind).where(
-        CalendarOverride.day >= start)
-    if end is not None:
-        query = query.where(CalendarOverride.day <= end)
-    return {day: DayKind(kind) for day, kind in db.session.execute(query)}
+    """The current tenant's overrides from ``start`` (to ``end`` if given)."""
+    return {day: kind for day, kind in _all_overrides().items()
+            if day >= start and (end is None or day <= end)}
 
 
 def _is_workday(day: date, overrides: dict[date, DayKind]) -> bool:

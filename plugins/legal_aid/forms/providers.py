@@ -51,7 +51,7 @@ class ProviderForm(FlaskForm):
                        "(Art. 26)."))
     legal_qualification = BooleanField(
         _l("Holds a lawyer's or legal professional qualification (centre staff, Art. 13)"))
-    specialities = CheckboxesField(_l("Specialities"), choices=choices(MatterCategory))
+    specialities = CheckboxesField(_l("Specialities"), choices=options(choices(MatterCategory)))
     familiar_with_minors = BooleanField(_l("Trained in minors' cases"))
     hometown = _text(_l("Hometown (county)"), 50)
     languages = _text(_l("Languages or dialects (comma-separated)"), 100)

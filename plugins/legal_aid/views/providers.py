@@ -15,9 +15,11 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from core.sdk import User, db, has_permission, require_permission
 from plugins.legal_aid.assignment import MemberKind, full_years
+from plugins.legal_aid.forms import options
 from plugins.legal_aid.forms.providers import ProviderForm
 from plugins.legal_aid.models import AidCase, Assignment, Provider
 from plugins.legal_aid.permissions import PROVIDER_MANAGE, PROVIDER_VIEW
@@ -84,12 +86,16 @@ def provider_detail(provider_id: int):
         today=today(), full_years=full_years, can_manage=has_permission(PROVIDER_MANAGE))
 
 
-def _user_choices() -> list[tuple[Any, Any]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True))
-                               .order_by(User.display_name, User.username))
-    return [("", _("(none)"))] + [
+def _user_choices(keep: User | None = None) -> list[SelectChoice]:
+    """The tenant's active accounts (and ``keep``, a linked account since deactivated, so
+    the form still saves)."""
+    users = list(db.session.scalars(select(User).where(User.active.is_(True))
+                                    .order_by(User.display_name, User.username)))
+    if keep is not None and keep not in users:
+        users.append(keep)
+    return options([("", _("(none)"))] + [
         (u.id, f"{u.display_name} ({u.username})" if u.display_name else u.username)
-        for u in users]
+        for u in users])
 
 
 def _save(form: ProviderForm, provider: Provider | None) -> Provider | None:
@@ -158,10 +164,7 @@ def provider_edit(provider_id: int):
         form.kind.data = provider.kind.value
     else:
         form = ProviderForm()
-    form.user_id.choices = _user_choices()
-    if provider.user is not None and provider.user_id not in {c[0] for c in form.user_id.choices}:
-        # A linked account since deactivated stays choosable, so the form still saves.
-        form.user_id.choices.append((provider.user_id, provider.user.username))
+    form.user_id.choices = _user_choices(keep=provider.user)
     if form.validate_on_submit():
         saved = _save(form, provider)
         if saved is not None:
