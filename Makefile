@@ -79,15 +79,23 @@ lint: install
 	$(BIN)/ruff check .
 
 # Under CI=true nothing may be skipped: PostgreSQL and Chromium are required.
+# The SQLite suite (with the browser tests) and the PostgreSQL one run side by side, one per
+# core: each is a single CPU-bound process, so together they take about as long as the longer.
 test: install assets translations chromium
 	$(BIN)/ruff check .
-	$(PYTEST) -p no:cacheprovider -q
 	@if $(BIN)/python -m core.testing.pgcheck "$(PG_SERVER_URL)"; then \
-	  echo "== the suite again on PostgreSQL =="; \
-	  FATONG_TEST_POSTGRES_URL='$(PG_SERVER_URL)' $(PYTEST) -p no:cacheprovider -q -m 'not browser'; \
+	  log=$$(mktemp); \
+	  echo "== the suite on SQLite, and alongside it on PostgreSQL (its output follows) =="; \
+	  FATONG_TEST_POSTGRES_URL='$(PG_SERVER_URL)' $(PYTEST) -p no:cacheprovider -q -m 'not browser' >"$$log" 2>&1 & pg=$$!; \
+	  $(PYTEST) -p no:cacheprovider -q; sqlite=$$?; \
+	  wait $$pg; postgres=$$?; \
+	  echo "== the suite on PostgreSQL =="; cat "$$log"; rm -f "$$log"; \
+	  echo "== SQLite exit $$sqlite, PostgreSQL exit $$postgres =="; \
+	  [ $$sqlite -eq 0 ] && [ $$postgres -eq 0 ]; \
 	elif [ "$$CI" = true ]; then \
 	  echo "!! CI: PostgreSQL is required at $(PG_SERVER_URL) and is not reachable"; exit 1; \
 	else \
+	  $(PYTEST) -p no:cacheprovider -q || exit $$?; \
 	  echo; echo "!!!!!! PostgreSQL not reachable at $(PG_SERVER_URL): the PostgreSQL run was SKIPPED !!!!!!"; echo; \
 	fi
 
