@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from flask import url_for
+from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
@@ -55,7 +55,7 @@ SOON_DAYS = 3
 
 # The columns the deadlines need (``AidCase.dates()`` and the label): a county has
 # thousands of cases, so nothing else is loaded.
-_DEADLINE_COLUMNS = (
+DEADLINE_COLUMNS = (
     AidCase.id, AidCase.number, AidCase.org_unit_id, AidCase.person_id, AidCase.route,
     AidCase.status, AidCase.received_on, AidCase.incomplete_notice_on,
     AidCase.supplement_due_on, AidCase.supplement_received_on, AidCase.complete_on,
@@ -90,7 +90,7 @@ def _label(case: AidCase) -> str:
     return _("Application of %(name)s", name=name) if name else _("Legal aid application")
 
 
-def _counters() -> tuple[Any, Any]:
+def calendar_counters() -> tuple[Any, Any]:
     """The tenant calendar's counting, memoised for one call of the hook: each distinct
     start date costs one query instead of one per case and step."""
     add = lru_cache(maxsize=None)(workdays.add_working_days)
@@ -118,6 +118,18 @@ def _severity(due: date, now: date) -> str:
 def deadlines(tenant: Any, user: Any) -> list[Deadline]:
     """Every open case's undone deadlines (and objections awaiting the bureau), for the
     cases the user may see. One query for the cases; the calendar memoised."""
+    # The workbench asks twice (the deadlines card and the overdue card): compute once.
+    cache = g.setdefault("_legal_aid_deadlines", {}) if has_request_context() else None
+    key = getattr(user, "id", None)
+    if cache is not None and key in cache:
+        return list(cache[key])
+    found = _deadlines(user)
+    if cache is not None:
+        cache[key] = found
+    return list(found)
+
+
+def _deadlines(user: Any) -> list[Deadline]:
     if not (has_permission(CASE_VIEW, user) or has_permission(CASE_VIEW_ASSIGNED, user)):
         return []
     review_days = int(legal_aid_settings().get("review_days") or 30)
@@ -126,10 +138,10 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
     cases = db.session.scalars(
         select(AidCase)
         .where(visibility(user), or_(AidCase.status.in_(OPEN_STATUSES), pending_objection))
-        .options(load_only(*_DEADLINE_COLUMNS, raiseload=False),
+        .options(load_only(*DEADLINE_COLUMNS, raiseload=False),
                  joinedload(AidCase.person).load_only(Person.name))
         .order_by(AidCase.id)).unique().all()
-    add, between = _counters()
+    add, between = calendar_counters()
     now = today()
     objection_allowed = has_permission(OBJECTION_DECIDE, user)
     items: list[Deadline] = []

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, noload, selectinload
 from wtforms.fields import SelectChoice
 
 from core.sdk import (
@@ -29,6 +29,7 @@ from plugins.legal_aid.eligibility import (
 )
 from plugins.legal_aid.forms.applications import MAX_MATERIALS, ApplicationForm
 from plugins.legal_aid.forms.intake import options
+from plugins.legal_aid.hooks import DEADLINE_COLUMNS, calendar_counters
 from plugins.legal_aid.intake import (
     COMMON_MATERIALS,
     default_unit,
@@ -65,8 +66,15 @@ def _overdue_ids(statement: Any) -> list[int]:
     """Ids of the open cases among ``statement`` with a deadline passed. The deadlines are
     the timeline's rules (working days, holidays), so they are computed here, not in SQL."""
     review_days = int(legal_aid_settings().get("review_days") or 30)
-    found = db.session.scalars(statement.where(AidCase.status.in_(OPEN_STATUSES)))
-    return [c.id for c in found if any(d.overdue for d in case_deadlines(c, review_days))]
+    add, between = calendar_counters()
+    found = list(db.session.scalars(statement.where(AidCase.status.in_(OPEN_STATUSES)).options(
+        load_only(*DEADLINE_COLUMNS, raiseload=False), noload(AidCase.person))))
+    overdue = [c.id for c in found if any(
+        d.overdue for d in case_deadlines(c, review_days, add_working_days=add,
+                                          working_days_between=between))]
+    for case in found:  # partly loaded: the page's own query loads them whole
+        db.session.expunge(case)
+    return overdue
 
 
 @bp.route("/cases/")
