@@ -89,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_shell(app)
     app.register_blueprint(landing_bp)
     _mount_plugin_blueprints(app, manager)
+    refuse_rule_breakers(manager)
 
     from core.access.registry import build_registry
 
@@ -150,6 +151,42 @@ def _mount_plugin_blueprints(app: Flask, manager: PluginManager) -> None:
         except Exception as exc:  # noqa: BLE001 - a bad plugin must not stop the platform
             manager.fail(name, exc)
     app.extensions["fatong.blueprint_plugins"] = owners
+
+
+def refuse_rule_breakers(manager: PluginManager) -> None:
+    """Take out every plugin whose tables break the tenancy or naming rules.
+
+    Runs once the plugins' blueprints are mounted (their views import their models); a
+    plugin's ``models`` module is imported first when it has one. The failure names each
+    table, the rule and the fix, as ``core.tenancy.rules`` words them.
+    """
+    import importlib
+    import importlib.util
+
+    from core.tenancy.rules import plugin_table_owners, schema_violations
+
+    for record in manager.loaded():
+        if record.always_on or record.module is None:
+            continue
+        package = record.module.__name__.rpartition(".")[0]
+        try:
+            if package and importlib.util.find_spec(f"{package}.models") is not None:
+                importlib.import_module(f"{package}.models")
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the platform
+            manager.fail(record.name, exc)
+    owners = plugin_table_owners(manager)
+    broken: dict[str, list[str]] = {}
+    for line in schema_violations(db.metadata, owners):
+        owner = owners.get(line.split(":", 1)[0])
+        if owner is not None:
+            broken.setdefault(owner, []).append(line)
+    for name, lines in broken.items():
+        manager.fail(name, PluginRuleError(
+            f"its tables break the tenancy rules (docs/plugins.md): {' | '.join(lines)}"))
+
+
+class PluginRuleError(ValueError):
+    """A plugin's schema breaks the tenancy or naming rules."""
 
 
 def _init_translations(app: Flask, manager: PluginManager) -> None:

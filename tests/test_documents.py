@@ -208,21 +208,23 @@ def test_anonymous_goes_to_the_login(kit_app, tenant_a) -> None:
 
 def test_sweep_of_the_print_route_with_a_document_registered(kit_app, tenant_a, tenant_b):
     """tests/test_cross_tenant_sweep.py over this route, with the kit's documents in place."""
-    import test_cross_tenant_sweep as sweep
+    import test_cross_tenant_sweep as swept
+
+    from core.testing.sweep import A_TITLE, B_SECRET_TITLE, Sweep
 
     _toggle(kit_app, tenant_b, kit.NAME)
-    sweep.seed(kit_app, tenant_a, sweep.A_TITLE)
-    sweep.seed(kit_app, tenant_b, sweep.B_SECRET_TITLE)
+    sweep = Sweep(kit_app, seed=swept.seed)
+    sweep.seed_tenant(tenant_a, A_TITLE)
+    sweep.seed_tenant(tenant_b, B_SECRET_TITLE)
     client = add_printer(kit_app, tenant_a)
-    a_ids, b_ids = sweep.row_ids(kit_app, tenant_a), sweep.row_ids(kit_app, tenant_b)
+    a_ids, b_ids = sweep.row_ids(tenant_a), sweep.row_ids(tenant_b)
     # B's slug with B's ids, A's slug with B's ids, B's slug with A's ids: all 404.
     for slug, ids in ((tenant_b.slug, b_ids), (tenant_a.slug, b_ids), (tenant_b.slug, a_ids)):
-        batch = [probe for rule, probes in sweep.probes(kit_app, slug, ids) for probe in probes
+        batch = [probe for rule, probes in sweep.probes(slug, ids) for probe in probes
                  if rule.endpoint == "documents.print_document"]
         assert len(batch) == 2 * len(ids)  # two documents x every id
         for probe in batch:
-            sweep.assert_404_without_b(client.open(probe.url, method=probe.method), probe,
-                                       tenant_b)
+            sweep.assert_404(client.open(probe.url, method=probe.method), probe, tenant_b)
     # Sanity: A's own notice prints with each registered document.
     for key in (kit.RECEIPT, kit.TITLED):
         assert client.get(url(tenant_a, a_ids["notices_notice"], key)).status_code == 200

@@ -34,7 +34,7 @@ from test_tenant_lifecycle import (
     platform_events,
     tenant_row,
 )
-from testkit_plugins import good, other
+from testkit_plugins import future_core, good, other
 
 OPERATOR_PASSWORD = "Pingtai-Passw0rd!"
 
@@ -322,7 +322,8 @@ def kit_app(app: Flask, database_url: str) -> Iterator[Flask]:
     import fails, as an installed vendor package would."""
     sources = [module_source(m, version=__version__) for m in [*builtin_modules(),
                                                                  tenants_plugin]]
-    sources += [module_source(good, builtin=False), module_source(other, builtin=False)]
+    sources += [module_source(good, builtin=False), module_source(other, builtin=False),
+                module_source(future_core, builtin=False)]
     sources.append(PluginSource(
         name="kit_import_error", distribution="kit-vendor", version="0.9", builtin=False,
         load=lambda: importlib.import_module("testkit_plugins.import_error")))
@@ -358,6 +359,13 @@ def test_plugins_page_shows_every_installed_plugin(kit_app, tenant_a, tenant_b) 
     assert re.search(r'data-testid="tenant-count">1<', row)
 
     assert attr(found[other.plugin_info.name], "data-status") == "blocked"
+    # A plugin built for another core version: shown as incompatible, with the range it
+    # needs; it cannot be enabled (tests/test_plugins.py, tests/test_tenant_modules.py).
+    name = future_core.plugin_info.name
+    assert attr(found[name], "data-status") == "incompatible"
+    row = html[html.index(f'data-plugin="{name}"'):]
+    row = row[:row.index("</tr>")]
+    assert "needs core &gt;=99" in row and "不兼容" in row
     assert attr(found[other.plugin_info.name], "data-allowed") == "no"
     # The count is a cross-tenant read: the console says so in the platform trail, naming
     # the operator who looked.
