@@ -4,7 +4,7 @@ Everything exported is listed in ``__all__`` and documented in docs/plugin-hooks
 docs/plugins.md. Names not listed here are core internals and may change without notice.
 """
 
-from core import benefits, regions
+from core import benefits, referrals, regions
 from core.access.checks import (
     has_permission,
     require_any_permission,
@@ -13,6 +13,7 @@ from core.access.checks import (
 )
 from core.access.permissions import Permission, RoleTemplate
 from core.access.service import grant_role
+from core.audit import api as audit
 from core.auth.guard import public
 from core.auth.models import User
 from core.db import db, enum_column
@@ -87,6 +88,7 @@ __all__ = [
     "TenantModel",
     "TenantStatus",
     "User",
+    "audit",
     "benefits",
     "cross_tenant_read",
     "current_hooks",
@@ -110,6 +112,7 @@ __all__ = [
     "places",
     "plugin_manager",
     "public",
+    "referrals",
     "regions",
     "require_any_permission",
     "require_permission",

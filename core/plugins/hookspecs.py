@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         PersonRecord,
         ReportPeriod,
     )
+    from core.referrals import Referral, ReferralReceipt, ReferralTarget
 
 
 # --- startup hooks (not gated) ---------------------------------------------------------
@@ -160,4 +161,26 @@ def legal_aid_status(tenant: Any, person_id: int, on: date) -> LegalAidStatus | 
     Other lines ask through ``core.sdk.benefits.legal_aid_status(person_id, on)`` (a notary
     office waiving its fee) and never import the legal aid plugin. Answer for the tenant's
     own people only; no permission check: the caller needs the fact, not the case.
+    """
+
+
+@hookspec
+def referral_targets(tenant: Any, user: Any) -> list[ReferralTarget]:
+    """Return the kinds of record this plugin opens for a matter referred from another line
+    (``ReferralTarget`` with a key ``<plugin>.<what>``); ``[]`` when it takes none.
+
+    Offered to the referring user by ``core.sdk.referrals.targets(user)``; enabled plugins
+    only.
+    """
+
+
+@hookspec(firstresult=True)
+def accept_referral(tenant: Any, user: Any, referral: Referral) -> ReferralReceipt | None:
+    """Open this plugin's record for ``referral`` when ``referral.target`` is one of its
+    targets and return a ``ReferralReceipt``; return None for any other target.
+
+    Add rows to the session without committing (the referring plugin commits both sides
+    together); raise ``core.sdk.referrals.ReferralRefused`` with a translated message when
+    the matter cannot be taken (no unit to receive it, say). ``user`` is the referring user,
+    who need not hold this plugin's permissions: record them as the source, not the handler.
     """

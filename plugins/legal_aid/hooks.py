@@ -33,13 +33,15 @@ from core.sdk import (
 )
 from plugins.legal_aid.deadlines import CaseDeadline, case_deadlines
 from plugins.legal_aid.eligibility import Route
-from plugins.legal_aid.models import AidCase, Provider
-from plugins.legal_aid.models.enums import CaseStatus, label
+from plugins.legal_aid.models import AidCase, Consultation, Provider
+from plugins.legal_aid.models.enums import CaseStatus, ConsultationOutcome, label
 from plugins.legal_aid.permissions import (
     CASE_ASSIGN,
     CASE_DECIDE,
     CASE_VIEW,
     CASE_VIEW_ASSIGNED,
+    CONSULTATION_EDIT,
+    CONSULTATION_VIEW,
     OBJECTION_DECIDE,
 )
 from plugins.legal_aid.settings import legal_aid_settings
@@ -181,10 +183,20 @@ def person_records(tenant: Any, person: Any) -> list[PersonRecord]:
 
 @hookimpl
 def dashboard_cards(tenant: Any, user: Any) -> list[DashboardCard]:
-    """Applications awaiting a decision, granted cases to assign, and overdue deadlines."""
-    if not (has_permission(CASE_VIEW, user) or has_permission(CASE_VIEW_ASSIGNED, user)):
-        return []
+    """Consultations to follow up (referred matters), applications awaiting a decision,
+    granted cases to assign, and overdue deadlines."""
     cards: list[DashboardCard] = []
+    if has_permission(CONSULTATION_EDIT, user) and has_permission(CONSULTATION_VIEW, user):
+        pending = db.session.scalar(select(func.count()).select_from(Consultation).where(
+            scope_filter(Consultation.org_unit_id, CONSULTATION_EDIT, user),
+            scope_filter(Consultation.org_unit_id, CONSULTATION_VIEW, user),
+            Consultation.outcome == ConsultationOutcome.PENDING)) or 0
+        cards.append(DashboardCard(
+            title=_l("Consultations to follow up"), value=pending,
+            endpoint="legal_aid.consultations",
+            url_values={"outcome": ConsultationOutcome.PENDING.value}, weight=39))
+    if not (has_permission(CASE_VIEW, user) or has_permission(CASE_VIEW_ASSIGNED, user)):
+        return cards
     if has_permission(CASE_DECIDE, user) and has_permission(CASE_VIEW, user):
         waiting = db.session.scalar(select(func.count()).select_from(AidCase).where(
             scope_filter(AidCase.org_unit_id, CASE_DECIDE, user),

@@ -38,6 +38,7 @@ from plugins.legal_aid.permissions import (
     REPORT_VIEW,
     SUBSIDY_VIEW,
 )
+from plugins.legal_aid.referrals import accept_referral, referral_targets
 from plugins.legal_aid.settings import LegalAidSettingsSchema
 from plugins.legal_aid.workflow import (
     ASSIGNMENT_SERIES,
@@ -48,9 +49,9 @@ from plugins.legal_aid.workflow import (
 
 # Hook implementations kept beside what they serve, re-exported so that pluggy finds them
 # on this module (the one the entry point names).
-__all__ = ["dashboard_cards", "deadlines", "demo_data", "document_templates",
-           "legal_aid_status", "person_records", "plugin_info", "report_metrics",
-           "tenant_activity"]
+__all__ = ["accept_referral", "dashboard_cards", "deadlines", "demo_data",
+           "document_templates", "legal_aid_status", "person_records", "plugin_info",
+           "referral_targets", "report_metrics", "tenant_activity"]
 
 plugin_info = PluginInfo(
     name="legal_aid",

@@ -29,13 +29,15 @@ from plugins.mediation.permissions import (
     REPORT_VIEW,
     SUBSIDY_VIEW,
 )
+from plugins.mediation.referrals import accept_referral, referral_targets
 from plugins.mediation.settings import MediationSettingsSchema
 from plugins.mediation.workflow import CASE_SERIES
 
 # Hook implementations kept beside what they serve, re-exported so that pluggy finds them
 # on this module (the one the entry point names).
-__all__ = ["dashboard_cards", "deadlines", "demo_data", "document_templates", "person_records",
-           "plugin_info", "report_metrics", "tenant_activity"]
+__all__ = ["accept_referral", "dashboard_cards", "deadlines", "demo_data", "document_templates",
+           "person_records", "plugin_info", "referral_targets", "report_metrics",
+           "tenant_activity"]
 
 plugin_info = PluginInfo(
     name="mediation",

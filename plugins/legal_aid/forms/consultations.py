@@ -15,6 +15,9 @@ from plugins.legal_aid.models.enums import Channel, ConsultationOutcome, choices
 # "Turned into an application" is set by the conversion, never chosen by hand.
 OUTCOME_CHOICES = [(o.value, o.label) for o in ConsultationOutcome
                    if o is not ConsultationOutcome.APPLICATION]
+# Following up a consultation left "to follow up" (a referred matter) ends it.
+FOLLOW_UP_CHOICES = [(value, text) for value, text in OUTCOME_CHOICES
+                     if value != ConsultationOutcome.PENDING.value]
 
 
 class ConsultationForm(FlaskForm):
@@ -38,3 +41,14 @@ class ConsultationForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=options(OUTCOME_CHOICES),
                           default=ConsultationOutcome.ANSWERED.value)
     poverty_ledger = BooleanField(_l("On the poverty alleviation ledger"))
+
+
+class FollowUpForm(FlaskForm):
+    """The centre's answer to a consultation left to follow up (a referred matter)."""
+
+    category = SelectField(_l("Category of the matter"),
+                           choices=options(blank() + choices(MatterCategory)), default="")
+    answer = TextAreaField(_l("Answer given"), validators=[DataRequired(REQUIRED),
+                                                          Length(max=10000)])
+    outcome = SelectField(_l("Outcome"), choices=options(FOLLOW_UP_CHOICES),
+                          default=ConsultationOutcome.ANSWERED.value)

@@ -34,6 +34,8 @@ class Consultation(db.Model, TenantModel):
                              ondelete="RESTRICT"),
         ForeignKeyConstraint(["tenant_id", "handled_by_id"], ["users.tenant_id", "users.id"],
                              ondelete="RESTRICT"),
+        ForeignKeyConstraint(["tenant_id", "referred_by_id"], ["users.tenant_id", "users.id"],
+                             ondelete="RESTRICT"),
         Index("ix_legal_aid_consultation_date", "tenant_id", "consulted_on"),
         Index("ix_legal_aid_consultation_person", "tenant_id", "person_id"),
     )
@@ -54,6 +56,11 @@ class Consultation(db.Model, TenantModel):
     # Set when the consultation was turned into an application.
     case_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     handled_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A matter referred from another line (转介, ``accept_referral``): the referring plugin's
+    # name, its record's number, and the user who referred it (never the handler).
+    referred_from: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    referral_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    referred_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     person: Mapped[Person | None] = relationship(
@@ -65,6 +72,11 @@ class Consultation(db.Model, TenantModel):
         User,
         primaryjoin="and_(Consultation.tenant_id == User.tenant_id, "
                     "foreign(Consultation.handled_by_id) == User.id)",
+        viewonly=True)
+    referred_by: Mapped[User | None] = relationship(
+        User,
+        primaryjoin="and_(Consultation.tenant_id == User.tenant_id, "
+                    "foreign(Consultation.referred_by_id) == User.id)",
         viewonly=True)
 
     @property

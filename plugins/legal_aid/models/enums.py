@@ -62,6 +62,9 @@ class ConsultationOutcome(Labelled):
     REFERRED = "referred"  # 引导至其他部门
     MEDIATION = "mediation"  # 引导人民调解
     OTHER = "other"
+    # 待跟进: recorded without an answer yet (a matter referred from the 12348 hotline or
+    # another line); the centre answers it on the consultation's page.
+    PENDING = "pending"
 
 
 class CaseStatus(Labelled):
@@ -213,6 +216,7 @@ LABELS: dict[tuple[type, str], Any] = {
     (ConsultationOutcome, "referred"): _l("Referred to another department"),
     (ConsultationOutcome, "mediation"): _l("Referred to mediation"),
     (ConsultationOutcome, "other"): _l("Other"),
+    (ConsultationOutcome, "pending"): _l("To follow up"),
     (CaseStatus, "received"): _l("Under review"),
     (CaseStatus, "incomplete"): _l("Materials missing"),
     (CaseStatus, "withdrawn"): _l("Withdrawn"),

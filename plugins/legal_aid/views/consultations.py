@@ -1,10 +1,15 @@
 """法律咨询: the list (filters, counts by channel), recording a consultation and its page,
-from which one click turns it into an application (``legal_aid.case_new`` prefilled).
+from which one click turns it into an application (``legal_aid.case_new`` prefilled), and
+following up one left "to follow up" (a matter referred from another line).
 
 A consultation outside the user's org units, or another tenant's, answers 404.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.sdk import db, has_permission, people, require_permission, scope_filter
-from plugins.legal_aid.forms.consultations import ConsultationForm
+from plugins.legal_aid.forms.consultations import ConsultationForm, FollowUpForm
 from plugins.legal_aid.forms.intake import options
 from plugins.legal_aid.intake import default_unit, units_for
 from plugins.legal_aid.matters import MatterCategory
@@ -23,6 +28,7 @@ from plugins.legal_aid.permissions import (
     CONSULTATION_EDIT,
     CONSULTATION_VIEW,
 )
+from plugins.legal_aid.referrals import source_title
 from plugins.legal_aid.views import bp
 from plugins.legal_aid.views.applications import page_window, person_choices
 from plugins.legal_aid.views.common import date_arg, int_or_none, scoped_cases
@@ -118,17 +124,74 @@ def consultation_new():
                            lookup_count=lookup_count), status
 
 
-@bp.route("/consultations/<int:consultation_id>")
-@require_permission(CONSULTATION_VIEW)
-def consultation_detail(consultation_id: int):
-    consultation = db.session.scalar(
-        scoped_consultations().where(Consultation.id == consultation_id))
+def _scoped_consultation(consultation_id: int, permission: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(
+        Consultation.id == consultation_id,
+        scope_filter(Consultation.org_unit_id, permission)))
     if consultation is None:
         abort(404)
+    return consultation
+
+
+def _render_detail(consultation: Consultation, follow_up: FollowUpForm | None = None,
+                   status: int = 200):
     case = None
     if consultation.case_id is not None:
         # Shown only when the user may see the case too.
         case = db.session.scalar(scoped_cases().where(AidCase.id == consultation.case_id))
+    # Only a consultation still to follow up, by a user who may record them in its unit.
+    can_follow_up = consultation.outcome is ConsultationOutcome.PENDING and db.session.scalar(
+        select(Consultation.id).where(
+            Consultation.id == consultation.id,
+            scope_filter(Consultation.org_unit_id, CONSULTATION_EDIT))) is not None
+    if can_follow_up and follow_up is None:
+        follow_up = FollowUpForm(formdata=None)
+        follow_up.category.data = consultation.category.value if consultation.category else ""
     return render_template(
         "legal_aid/consultations/detail.html", consultation=consultation, case=case,
-        can_convert=consultation.case_id is None and has_permission(CASE_INTAKE))
+        can_convert=consultation.case_id is None and has_permission(CASE_INTAKE),
+        follow_up=follow_up if can_follow_up else None,
+        referred_from=source_title(consultation.referred_from)), status
+
+
+@bp.route("/consultations/<int:consultation_id>")
+@require_permission(CONSULTATION_VIEW)
+def consultation_detail(consultation_id: int):
+    return _render_detail(_scoped_consultation(consultation_id, CONSULTATION_VIEW))
+
+
+def consultation_known(view: Callable) -> Callable:
+    """404 for an unknown (or another tenant's) consultation BEFORE the permission check, so
+    that a foreign id never earns a 403 confirming it exists. Put it above the permission."""
+
+    @wraps(view)
+    def wrapper(consultation_id: int, **kwargs: Any) -> Any:
+        if db.session.get(Consultation, consultation_id) is None:
+            abort(404)
+        return view(consultation_id=consultation_id, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/consultations/<int:consultation_id>/follow-up", methods=["POST"])
+@consultation_known
+@require_permission(CONSULTATION_EDIT)
+def consultation_follow_up(consultation_id: int):
+    """The centre's answer to a consultation left to follow up: it is then handled by the
+    user who answers (the referrer stays recorded as such)."""
+    consultation = _scoped_consultation(consultation_id, CONSULTATION_EDIT)
+    if consultation.outcome is not ConsultationOutcome.PENDING:
+        flash(_("This consultation has already been followed up."), "info")
+        return redirect(url_for("legal_aid.consultation_detail",
+                                consultation_id=consultation.id))
+    form = FollowUpForm()
+    if not form.validate():
+        return _render_detail(consultation, form, 422)
+    consultation.answer = form.answer.data.strip()
+    consultation.outcome = ConsultationOutcome(form.outcome.data)
+    if form.category.data:
+        consultation.category = MatterCategory(form.category.data)
+    consultation.handled_by_id = current_user.id
+    db.session.commit()
+    flash(_("Consultation followed up."), "success")
+    return redirect(url_for("legal_aid.consultation_detail", consultation_id=consultation.id))

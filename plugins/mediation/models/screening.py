@@ -57,6 +57,10 @@ class Screening(db.Model, TenantModel):
     status: Mapped[ScreeningStatus] = mapped_column(enum_column(ScreeningStatus),
                                                     default=ScreeningStatus.WATCHING)
     case_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A dispute referred from another line (转介, ``accept_referral``): the referring
+    # plugin's name and its record's number; ``created_by`` is then the referring user.
+    referred_from: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    referral_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

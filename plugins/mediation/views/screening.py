@@ -34,6 +34,7 @@ from plugins.mediation.forms.screening import ConvertForm, ScreeningForm
 from plugins.mediation.models import Committee, DisputeType, Mediator, Screening
 from plugins.mediation.models.enums import CaseSource, CaseStatus, RiskLevel, ScreeningStatus
 from plugins.mediation.permissions import CASE_EDIT, CASE_MANAGE, CASE_VIEW
+from plugins.mediation.referrals import source_title
 from plugins.mediation.views import bp
 from plugins.mediation.workflow import TransitionRefused, open_case, today
 
@@ -270,6 +271,7 @@ def _render_detail(screening: Screening, form: ConvertForm | None, status: int =
     return render_template(
         "mediation/screening/detail.html", screening=screening, unit=unit, place=place,
         convert_form=form, case_url=case_url(screening.case_id),
+        referred_from=source_title(screening.referred_from),
         can_edit=has_permission(CASE_EDIT) and _in_scope(screening, CASE_EDIT)), status
 
 
