@@ -10,12 +10,21 @@ from core import migrate
 from core.db import db
 
 
-def main() -> None:
+def make_cli() -> FlaskGroup:
+    """The ``fatong`` group: the app's commands, plus generators that need no app."""
     from core import create_app
+    from core.scaffold import new_plugin
 
     cli = FlaskGroup(create_app=lambda: create_app(), add_version_option=False,
                      help="法通 Fatong: platform for county justice bureaus.")
-    cli.main(prog_name="fatong")
+    # On the group itself, not app.cli: FlaskGroup finds it without building the app, so
+    # `fatong new-plugin` needs no database or instance folder.
+    cli.add_command(new_plugin)
+    return cli
+
+
+def main() -> None:
+    make_cli().main(prog_name="fatong")
 
 
 def register_core_commands(cli: click.Group) -> None:
