@@ -7,6 +7,7 @@ so a check that could never fail would show up here.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from pathlib import Path
@@ -142,3 +143,68 @@ def test_checker_reports_a_section_without_example(doc_text: str) -> None:
         "register_commands: no python example implementing register_commands(cli) "
         "with @hookimpl",
     ]
+
+
+# --- every example is a python block after its **Example:** label, and is valid python ----
+
+PYTHON_FENCE_RE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def example_problems(text: str) -> list[str]:
+    """Each hook section has an ``**Example:**`` paragraph followed by a python code fence
+    implementing the hook; every python block on the page parses and imports core only
+    through ``core.sdk`` (what a reader copies must be what a plugin may do)."""
+    problems = []
+    for name, _args, section in documented_hooks(text):
+        label = section.find("**Example:**")
+        if label < 0:
+            problems.append(f"{name}: no **Example:** block")
+            continue
+        fence = PYTHON_FENCE_RE.search(section, label)
+        if fence is None:
+            problems.append(f"{name}: no ```python code fence after **Example:**")
+        elif f"def {name}(" not in fence.group(1):
+            problems.append(f"{name}: the first python block after **Example:** does not "
+                            f"define {name}")
+    for index, block in enumerate(PYTHON_FENCE_RE.findall(text), start=1):
+        try:
+            tree = ast.parse(block)
+        except SyntaxError as exc:
+            problems.append(f"python block {index} does not parse: {exc.msg} "
+                            f"(line {exc.lineno}: {block.splitlines()[0]!r}…)")
+            continue
+        for node in ast.walk(tree):
+            modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            problems += [f"python block {index} imports {module}; examples use core.sdk"
+                         for module in modules
+                         if (module == "core" or module.startswith("core."))
+                         and module != "core.sdk"]
+    return problems
+
+
+def test_every_hook_has_an_example_in_python(doc_text: str) -> None:
+    assert example_problems(doc_text) == []
+
+
+def test_example_checker_reports_a_label_without_code(doc_text: str) -> None:
+    start, end = _section_span(doc_text, "plugin_disabled")
+    section = doc_text[start:end]
+    fenced = section[section.index("```python"):section.rindex("```") + 3]
+    changed = doc_text[:start] + section.replace(fenced, "(see the notices plugin)") \
+        + doc_text[end:]
+    assert example_problems(changed) == [
+        "plugin_disabled: no ```python code fence after **Example:**"]
+
+
+def test_example_checker_reports_bad_python_and_core_imports(doc_text: str) -> None:
+    start, end = _section_span(doc_text, "nav_items")
+    section = doc_text[start:end]
+    broken = section.replace("from core.sdk import NavItem, hookimpl",
+                             "from core.plugins.contributions import NavItem")
+    problems = example_problems(doc_text[:start] + broken + doc_text[end:])
+    assert len(problems) == 1
+    assert problems[0].endswith("imports core.plugins.contributions; examples use core.sdk")
+    broken = section.replace("def nav_items(tenant, user):", "def nav_items(tenant, user)")
+    problems = example_problems(doc_text[:start] + broken + doc_text[end:])
+    assert len(problems) == 1 and "does not parse" in problems[0]
