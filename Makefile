@@ -11,6 +11,12 @@ PG_SERVER_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 VENDOR := core/static/vendor
 PO_FILES := $(shell find core plugins tenants -name '*.po' -path '*zh_CN*' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
+# The external example plugin, installed like a vendor's package (not editable).
+HOTLINE := examples/fatong-hotline
+HOTLINE_PO := $(shell find $(HOTLINE) -name '*.po' -path '*zh_CN*' 2>/dev/null)
+HOTLINE_MO := $(HOTLINE_PO:.po=.mo)
+HOTLINE_SOURCES := $(shell find $(HOTLINE)/fatong_hotline $(HOTLINE)/pyproject.toml -type f \
+  -not -name '*.mo' -not -path '*__pycache__*' 2>/dev/null)
 
 .PHONY: run test lint bench install assets translations messages chromium clean
 
@@ -20,12 +26,19 @@ run: install assets translations
 	@echo "Open http://127.0.0.1:5000/t/demo/ and log in as admin / $(DEMO_PASSWORD)"
 	$(FATONG) serve
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.hotline
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# `pip install ./examples/fatong-hotline`, as a deployment installs a vendor's plugin; its
+# catalog is compiled first so that the .mo ships in the package.
+$(VENV)/.hotline: $(VENV)/.installed $(HOTLINE_MO) $(HOTLINE_SOURCES)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation ./$(HOTLINE)
+	rm -rf $(HOTLINE)/build $(HOTLINE)/*.egg-info
 	touch $@
 
 assets: $(VENDOR)/.installed
@@ -39,7 +52,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
 
-translations: install $(MO_FILES)
+translations: install $(MO_FILES) $(HOTLINE_MO)
 
 # (Re)extract the English msgids and merge them into the zh_CN catalogs; then translate the new
 # (empty) entries. Core: core/, tenants/ and templates/; each bundled plugin (plugins/<name>/
@@ -51,13 +64,13 @@ messages: install
 	mkdir -p core/translations
 	$(BABEL_EXTRACT) -o core/translations/messages.pot core tenants templates
 	$(BABEL_UPDATE) -i core/translations/messages.pot -d core/translations
-	@for plugin in plugins/*/plugin.py; do \
+	@for plugin in plugins/*/plugin.py $(HOTLINE)/fatong_hotline/plugin.py; do \
 	  dir=$$(dirname "$$plugin"); mkdir -p "$$dir/translations"; \
 	  $(BABEL_EXTRACT) -o "$$dir/translations/messages.pot" "$$dir" || exit 1; \
 	  $(BABEL_UPDATE) -i "$$dir/translations/messages.pot" -d "$$dir/translations" || exit 1; \
 	done
 
-%.mo: %.po
+%.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Debian's Chromium for the browser tests; `playwright install` cannot download here.
@@ -78,6 +91,9 @@ bench: install assets translations
 lint: install
 	$(BIN)/ruff check .
 
+# The example plugin's own suite, run against the installed package as a vendor's CI would.
+HOTLINE_TESTS = echo "== examples/fatong-hotline ==" && $(PYTEST) -p no:cacheprovider -q $(HOTLINE)/tests
+
 # Under CI=true nothing may be skipped: PostgreSQL and Chromium are required.
 # The SQLite suite (with the browser tests) and the PostgreSQL one run side by side, one per
 # core: each is a single CPU-bound process, so together they take about as long as the longer.
@@ -86,8 +102,10 @@ test: install assets translations chromium
 	@if $(BIN)/python -m core.testing.pgcheck "$(PG_SERVER_URL)"; then \
 	  log=$$(mktemp); \
 	  echo "== the suite on SQLite, and alongside it on PostgreSQL (its output follows) =="; \
-	  FATONG_TEST_POSTGRES_URL='$(PG_SERVER_URL)' $(PYTEST) -p no:cacheprovider -q -m 'not browser' >"$$log" 2>&1 & pg=$$!; \
-	  $(PYTEST) -p no:cacheprovider -q; sqlite=$$?; \
+	  (export FATONG_TEST_POSTGRES_URL='$(PG_SERVER_URL)'; \
+	   $(PYTEST) -p no:cacheprovider -q -m 'not browser' && $(HOTLINE_TESTS) -m 'not browser' \
+	  ) >"$$log" 2>&1 & pg=$$!; \
+	  $(PYTEST) -p no:cacheprovider -q && $(HOTLINE_TESTS); sqlite=$$?; \
 	  wait $$pg; postgres=$$?; \
 	  echo "== the suite on PostgreSQL =="; cat "$$log"; rm -f "$$log"; \
 	  echo "== SQLite exit $$sqlite, PostgreSQL exit $$postgres =="; \
@@ -95,7 +113,7 @@ test: install assets translations chromium
 	elif [ "$$CI" = true ]; then \
 	  echo "!! CI: PostgreSQL is required at $(PG_SERVER_URL) and is not reachable"; exit 1; \
 	else \
-	  $(PYTEST) -p no:cacheprovider -q || exit $$?; \
+	  $(PYTEST) -p no:cacheprovider -q && $(HOTLINE_TESTS) || exit $$?; \
 	  echo; echo "!!!!!! PostgreSQL not reachable at $(PG_SERVER_URL): the PostgreSQL run was SKIPPED !!!!!!"; echo; \
 	fi
 

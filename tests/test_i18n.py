@@ -50,6 +50,11 @@ def source_sets() -> list[SourceSet]:
     for plugin in sorted((ROOT / "plugins").glob("*/plugin.py")):
         folder = plugin.parent
         sets.append(SourceSet(f"plugins/{folder.name}", (folder,), folder / "translations"))
+    # The example vendor plugin keeps its own catalog like any plugin package.
+    for plugin in sorted((ROOT / "examples").glob("*/*/plugin.py")):
+        folder = plugin.parent
+        sets.append(SourceSet(f"examples/{folder.parent.name}", (folder,),
+                              folder / "translations"))
     return sets
 
 
