@@ -110,6 +110,11 @@ def _init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from core.tenancy.rls import install_tenant_settings
+
+        with app.app_context():
+            install_tenant_settings(db.engine)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

@@ -14,6 +14,9 @@ ENV_PREFIX = "FATONG_"
 class Defaults:
     # Database: an embedded SQLite file in the instance folder unless DATABASE_URL is set.
     DATABASE_URL: str | None = None
+    # PostgreSQL in production: the application connects (DATABASE_URL) as a role that does
+    # not own the tables, so row-level security applies to it; migrations run as the owner.
+    MIGRATION_DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # Plugin gate two: None allows every installed plugin; BLOCK always wins.
     PLUGINS_ALLOW: list[str] | None = None

@@ -14,6 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask import current_app
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from core.db import db
 
@@ -47,13 +50,46 @@ def alembic_config(connection=None) -> Config:
     return config
 
 
+def owner_engine() -> Engine:
+    """The engine migrations run on: ``MIGRATION_DATABASE_URL`` (the tables' owner) when the
+    application connects as a role of its own (PostgreSQL with row-level security), else the
+    application's engine."""
+    url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if not url or url == current_app.config["SQLALCHEMY_DATABASE_URI"]:
+        return db.engine
+    engine = current_app.extensions.get("fatong.owner_engine")
+    if engine is None:
+        engine = create_engine(url, poolclass=NullPool)
+        current_app.extensions["fatong.owner_engine"] = engine
+    return engine
+
+
+def application_role() -> str | None:
+    """The role the application connects as, when it is not the migrations' one."""
+    url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if not url or url == current_app.config["SQLALCHEMY_DATABASE_URI"]:
+        return None
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).username
+
+
 def _run(action, *args, **kwargs) -> None:
-    with db.engine.begin() as connection:
+    with owner_engine().begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # A data migration sees every tenant's rows (the owner-only policy, core.tenancy.rls).
+            connection.execute(text("SET LOCAL app.migrating = 'on'"))
         action(alembic_config(connection), *args, **kwargs)
 
 
 def upgrade(target: str = "heads") -> None:
+    """Apply the migrations; on PostgreSQL then put every tenant table, plugins' included,
+    behind row-level security (core.tenancy.rls)."""
     _run(command.upgrade, target)
+    engine = owner_engine()
+    if engine.dialect.name == "postgresql":
+        from core.tenancy.rls import apply_row_level_security
+
+        with engine.begin() as connection:
+            apply_row_level_security(connection, db.metadata, application_role())
 
 
 def downgrade(target: str) -> None:

@@ -63,8 +63,10 @@ def seed(title: str) -> None:
 
 
 @pytest.fixture
-def sweep(app: Flask) -> Sweep:
-    return Sweep(app, seed=seed, unsweepable=UNSWEEPABLE, sampled_args=SAMPLED_ARGS,
+def sweep(rls_app: Flask) -> Sweep:
+    """On PostgreSQL through ``rls_app``: the application's own role, under row-level
+    security, so the sweep also proves every page works behind that second wall."""
+    return Sweep(rls_app, seed=seed, unsweepable=UNSWEEPABLE, sampled_args=SAMPLED_ARGS,
                  min_requests=MIN_SWEPT_REQUESTS)
 
 

@@ -309,6 +309,17 @@ def append(connection: Connection, chain: Chain, entries: list[Entry]) -> list[d
     """
     if not entries:
         return []
+    if not chain.is_platform:
+        # Written for that tenant whatever the code around runs for (a security event is
+        # written at request teardown): row-level security checks the rows against it.
+        from core.tenancy.context import tenant_context
+
+        with tenant_context(chain.tenant_id):
+            return _append(connection, chain, entries)
+    return _append(connection, chain, entries)
+
+
+def _append(connection: Connection, chain: Chain, entries: list[Entry]) -> list[dict[str, Any]]:
     key = audit_key()
     head = _lock_head(connection, chain, len(entries))
     seq, prev = head.seq, head.hash

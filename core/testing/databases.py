@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -39,3 +39,28 @@ def scratch_database(directory: Path, prefix: str = "fatong_test",
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+APPLICATION_ROLE = "fatong_test_app"
+
+
+def application_role_url(owner_url: str, role: str = APPLICATION_ROLE) -> str:
+    """The URL of ``owner_url``'s database for ``role``: a login role without superuser,
+    BYPASSRLS or ownership (created when missing; trust authentication on the test
+    server), as the application connects in production."""
+    from sqlalchemy.exc import DBAPIError
+
+    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :name"),
+                                       {"name": role})
+            if not exists:
+                # A parallel run may create it meanwhile.
+                with suppress(DBAPIError):
+                    connection.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER '
+                                            "NOBYPASSRLS NOCREATEDB NOCREATEROLE"))
+    finally:
+        admin.dispose()
+    return make_url(owner_url).set(username=role, password=None).render_as_string(
+        hide_password=False)

@@ -34,6 +34,22 @@ from core.testing.tenants import PASSWORD, TenantFixture, add_user, login, provi
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright")
+    config.addinivalue_line("markers", "postgresql: needs the PostgreSQL run "
+                                       "(FATONG_TEST_POSTGRES_URL); left out of the SQLite one")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgresql`` belong to the PostgreSQL run: deselected (not skipped)
+    when the suite runs on SQLite, so that the SQLite run under CI=true still skips nothing."""
+    from core.testing.databases import POSTGRES_ENV
+
+    if os.environ.get(POSTGRES_ENV):
+        return
+    chosen = [item for item in items if item.get_closest_marker("postgresql") is None]
+    left_out = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = chosen
 
 
 # --- database and app --------------------------------------------------------------------
@@ -73,6 +89,32 @@ def app(database_url: str, fatong_plugin_sources: list | None,
     with application.app_context():
         migrate.upgrade()
     return application
+
+
+@pytest.fixture(scope="session")
+def rls_app(app: Flask, database_url: str, fatong_plugin_sources: list | None,
+            fatong_config: dict[str, Any]) -> Iterator[Flask]:
+    """On PostgreSQL, the application as production runs it: connected as a role that owns
+    no table and has no BYPASSRLS (``fatong_test_app``), so row-level security applies,
+    with migrations as the owner. On SQLite, the ``app`` itself."""
+    from core import migrate
+    from core.db import db
+    from core.testing.databases import application_role_url
+
+    if not database_url.startswith("postgresql"):
+        yield app
+        return
+    config = dict(fatong_config)
+    if fatong_plugin_sources is not None:
+        config.setdefault("PLUGIN_SOURCES", fatong_plugin_sources)
+    application = make_app(application_role_url(database_url),
+                           MIGRATION_DATABASE_URL=database_url, **config)
+    with application.app_context():
+        migrate.upgrade()  # at head already: grants the role its privileges, and no more
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

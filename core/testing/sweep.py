@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from werkzeug.routing import IntegerConverter, Rule, UnicodeConverter
 
 from core.db import db
@@ -172,8 +172,14 @@ class Sweep:
         """One row id per tenant table holding a row of ``tenant``, read with a plain
         connection (no tenant scoping): the database seen from outside, as an attacker
         guessing ids would."""
+        from core.migrate import owner_engine
+
         found: dict[str, int] = {}
-        with self.app.app_context(), db.engine.connect() as connection:
+        # As the tables' owner: under row-level security the application's role would see
+        # no row without a tenant selected.
+        with self.app.app_context(), owner_engine().begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SET LOCAL app.migrating = 'on'"))
             for table in self.tenant_tables():
                 row_id = connection.scalar(
                     select(table.c.id).where(table.c.tenant_id == tenant.id)
