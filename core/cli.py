@@ -84,6 +84,29 @@ def db_revision(message: str, branch: str, autogenerate: bool) -> None:
     migrate.revision(message, branch=branch, autogenerate=autogenerate)
 
 
+@db_group.command("citus-plan")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Write the plan to FILE instead of printing it.")
+@with_appcontext
+def db_citus_plan(output: str | None) -> None:
+    """SQL that distributes every table on Citus (docs/scaling.md); needs no database."""
+    from core.tenancy.citus import citus_plan, table_owners
+
+    # From the models of core and every loaded plugin only: no connection is opened.
+    plan = citus_plan(db.metadata, table_owners(current_app.extensions["fatong.plugins"]))
+    if plan.skipped:
+        click.echo(f"not planned (no loaded owner): {', '.join(plan.skipped)}", err=True)
+    for problem in plan.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if output is None:
+        click.echo(plan.sql(), nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(plan.sql())
+        click.echo(f"wrote {output}: {len(plan.reference)} reference, "
+                   f"{len(plan.distributed)} distributed tables", err=True)
+
+
 # --- serve -------------------------------------------------------------------------------
 
 

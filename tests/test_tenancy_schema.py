@@ -196,6 +196,20 @@ def case_tenant_id_fk_extra(md: MetaData) -> None:
           ForeignKeyConstraint(["tenant_id"], ["kit_region.id"]))
 
 
+def case_fk_set_null(md: MetaData) -> None:
+    good_parent(md)
+    Table("kit_bad", md, tenant_id(), app_id(), Column("parent_id", BigInteger),
+          ForeignKeyConstraint(["tenant_id", "parent_id"],
+                               ["kit_parent.tenant_id", "kit_parent.id"], ondelete="SET NULL"))
+
+
+def case_fk_update_cascade(md: MetaData) -> None:
+    good_parent(md)
+    Table("kit_bad", md, tenant_id(), app_id(), Column("parent_id", BigInteger),
+          ForeignKeyConstraint(["tenant_id", "parent_id"],
+                               ["kit_parent.tenant_id", "kit_parent.id"], onupdate="CASCADE"))
+
+
 @pytest.mark.parametrize(("build", "rule"), [
     (case_tenant_id_integer, "tenant-id-type"),
     (case_tenant_id_nullable, "tenant-id-type"),
@@ -212,6 +226,8 @@ def case_tenant_id_fk_extra(md: MetaData) -> None:
     (case_fk_single_column, "fk-composite"),
     (case_fk_tenant_id_second, "fk-composite"),
     (case_fk_tenant_id_crossed, "fk-composite"),
+    (case_fk_set_null, "fk-tenant-actions"),
+    (case_fk_update_cascade, "fk-tenant-actions"),
     (case_platform_to_tenant, "fk-platform-to-tenant"),
     (case_tenant_id_without_fk, "tenant-fk"),
     (case_tenant_id_fk_elsewhere, "tenant-fk"),

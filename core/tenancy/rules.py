@@ -11,6 +11,9 @@ to scope by tenant and distributable on Citus with every join co-located:
 - ``unique-tenant``       every unique constraint and unique index includes tenant_id;
 - ``fk-composite``        a FK between tenant tables is composite with tenant_id first on
                           both sides;
+- ``fk-tenant-actions``    such a FK has no ON DELETE SET NULL/SET DEFAULT and no ON UPDATE
+                          CASCADE/SET NULL/SET DEFAULT (they would change tenant_id; Citus
+                          refuses them);
 - ``fk-platform-to-tenant`` no FK from a platform table to a tenant table;
 - ``tenant-fk``           tenant_id has a FK to tenants.id, and only there;
 - ``model-base``          the class mapping a tenant table (in ``core.db.db.Model``'s registry)
@@ -179,6 +182,18 @@ def _foreign_key_violations(table: Table) -> list[str]:
                        "with tenant_id first on both sides",
                 "fk-composite",
                 f"ForeignKeyConstraint(['tenant_id', …], ['{referred.name}.tenant_id', …])"))
+            continue
+        # The key includes tenant_id, so SET NULL / SET DEFAULT would null the NOT NULL
+        # tenant_id (and Citus refuses them, as it refuses cascading updates of it).
+        bad_delete = (fk.ondelete or "").upper() in {"SET NULL", "SET DEFAULT"}
+        bad_update = (fk.onupdate or "").upper() in {"SET NULL", "SET DEFAULT", "CASCADE"}
+        if bad_delete or bad_update:
+            action = (f"ON DELETE {fk.ondelete.upper()}" if bad_delete
+                      else f"ON UPDATE {fk.onupdate.upper()}")
+            found.append(_violation(
+                table, f"foreign key {_fk_text(fk)} has {action}, which would change tenant_id",
+                "fk-tenant-actions",
+                "ondelete='RESTRICT' (or CASCADE) and clear the column in the service"))
     return found
 
 

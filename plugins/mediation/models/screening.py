@@ -34,7 +34,7 @@ class Screening(db.Model, TenantModel):
                              ondelete="RESTRICT"),
         ForeignKeyConstraint(["tenant_id", "case_id"],
                              ["mediation_case.tenant_id", "mediation_case.id"],
-                             ondelete="SET NULL"),
+                             ondelete="RESTRICT"),
         ForeignKeyConstraint(["tenant_id", "created_by_id"], ["users.tenant_id", "users.id"],
                              ondelete="RESTRICT"),
         Index("ix_mediation_screening_date", "tenant_id", "screened_on"),
