@@ -19,6 +19,8 @@ import core.app as app_module
 import core.plugins.manager as plugin_manager_module
 from core.testing.apps import installed_plugin_sources
 from core.testing.apps import make_app as _make_app
+from core.testing.databases import POSTGRES_ENV
+from core.testing.statements import StatementRecorder
 from core.testing.tenants import PASSWORD, TenantFixture, login, provision
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -55,3 +57,15 @@ def make_app(database_url: str, **config: Any) -> Flask:
 @pytest.fixture(scope="session")
 def fatong_plugin_sources() -> list:
     return core_plugin_sources()
+
+
+# Every statement run for a tenant on PostgreSQL, checked by tests/test_zz_statement_shapes.py
+# (the last module of the run) for a tenant_id condition on each tenant table it touches.
+STATEMENTS = StatementRecorder()
+if os.environ.get(POSTGRES_ENV):
+    STATEMENTS.install()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    STATEMENTS.current_test = item.nodeid
