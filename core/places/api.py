@@ -90,6 +90,16 @@ def get(place_id: int | None) -> Place | None:
         return None
 
 
+def get_many(place_ids: Iterable[int | None]) -> dict[int, Place]:
+    """The current tenant's places among ``place_ids``, by id, in one query (a list page's
+    places at once; ids of another tenant or unknown are left out)."""
+    wanted = {int(place_id) for place_id in place_ids if place_id is not None}
+    if not wanted:
+        return {}
+    return {place.id: place
+            for place in db.session.scalars(select(Place).where(Place.id.in_(wanted)))}
+
+
 def _kinds(kind: PlaceKind | str | Iterable[PlaceKind | str] | None) -> list[PlaceKind] | None:
     if kind is None:
         return None

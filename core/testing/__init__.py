@@ -9,6 +9,7 @@ them.
 from core.testing.apps import installed_plugin_sources, make_app
 from core.testing.browser import chromium_page, serve
 from core.testing.migrations import assert_branch_reversible, branch_heads
+from core.testing.queries import count_statements
 from core.testing.schema import plugin_schema_violations, plugin_tables
 from core.testing.sweep import Sweep
 from core.testing.tenants import PASSWORD, TenantFixture, add_user, login, provision
@@ -21,6 +22,7 @@ __all__ = [
     "assert_branch_reversible",
     "branch_heads",
     "chromium_page",
+    "count_statements",
     "installed_plugin_sources",
     "login",
     "make_app",

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from core.sdk import require_any_permission
 from plugins.legal_aid.deadlines import case_deadlines
 from plugins.legal_aid.documents import case_documents
-from plugins.legal_aid.models import AidCase
+from plugins.legal_aid.models import AidCase, AidStatusChange, ProgressNote
 from plugins.legal_aid.permissions import CASE_VIEW, CASE_VIEW_ASSIGNED
 from plugins.legal_aid.views import bp
 from plugins.legal_aid.views.actions import render_case
@@ -37,7 +39,13 @@ def case_page_context(case: AidCase) -> dict[str, Any]:
             "sections": SECTIONS, "today": today()}
 
 
+# Who wrote each progress note and history row shows on the case page: loaded with the
+# rows at once rather than one query per row.
+CASE_PAGE_OPTIONS = (selectinload(AidCase.notes).selectinload(ProgressNote.user),
+                     selectinload(AidCase.history).selectinload(AidStatusChange.user))
+
+
 @bp.route("/cases/<int:case_id>")
 @require_any_permission(CASE_VIEW, CASE_VIEW_ASSIGNED)
 def case_detail(case_id: int):
-    return render_case(case_or_404(case_id))
+    return render_case(case_or_404(case_id, *CASE_PAGE_OPTIONS))

@@ -41,10 +41,10 @@ def scoped_cases() -> Select:
     return select(AidCase).where(case_visibility())
 
 
-def case_or_404(case_id: int) -> AidCase:
+def case_or_404(case_id: int, *options: Any) -> AidCase:
     """The case if the user may see it; 404 for another tenant's, an unknown or an
-    out-of-scope id alike."""
-    case = db.session.scalar(scoped_cases().where(AidCase.id == case_id))
+    out-of-scope id alike. ``options`` are loader options (the case page's eager loads)."""
+    case = db.session.scalar(scoped_cases().options(*options).where(AidCase.id == case_id))
     if case is None:
         abort(404)
     return case

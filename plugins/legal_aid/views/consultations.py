@@ -15,6 +15,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core.sdk import db, has_permission, people, require_permission, scope_filter
 from plugins.legal_aid.forms.consultations import ConsultationForm, FollowUpForm
@@ -72,8 +73,10 @@ def consultations():
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(args.get("page", 1, type=int), 1), pages)
+    # The visitor column names the registered person: loaded for the page at once.
     found = db.session.scalars(
-        statement.order_by(Consultation.consulted_on.desc(), Consultation.id.desc())
+        statement.options(selectinload(Consultation.person))
+        .order_by(Consultation.consulted_on.desc(), Consultation.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
         "legal_aid/consultations/index.html", consultations=found, total=total, page=page,

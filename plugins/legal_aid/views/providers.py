@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
 from core.sdk import User, db, has_permission, require_permission
@@ -55,7 +56,9 @@ def providers():
     shown = request.args.get("active", "1")
     shown = shown if shown in ("1", "0", "all") else "1"
     kind = request.args.get("kind", "")
-    query = select(Provider).order_by(Provider.active.desc(), Provider.name, Provider.id)
+    # The linked account shows on each row: loaded for the whole list at once.
+    query = (select(Provider).options(selectinload(Provider.user))
+             .order_by(Provider.active.desc(), Provider.name, Provider.id))
     if shown != "all":
         query = query.where(Provider.active.is_(shown == "1"))
     if kind in {k.value for k in MemberKind}:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import render_template
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from core.sdk import db, require_permission, scope_filter
 from plugins.legal_aid.models import AidCase, Complaint, Provider, QualityCheck
@@ -52,6 +53,8 @@ def missing_1122() -> list[Gap]:
     rows = db.session.execute(
         select(AidCase, contacts, choices).where(
             in_scope(), AidCase.status.in_(WORKING), (contacts < 2) | (choices < 2))
+        # Each row names the provider: loaded for all the rows at once.
+        .options(selectinload(AidCase.provider))
         .order_by(AidCase.assigned_on, AidCase.id)).all()
     return [Gap(case, n_contacts, n_choices) for case, n_contacts, n_choices in rows]
 

@@ -415,6 +415,11 @@ def load_closed_cases(start: date, end: date) -> list[pay.ClosedCase]:
             StatusChange.to_status == CaseStatus.ARCHIVED)).all()) if ids else {}
     mediators = {m.id: m for m in db.session.scalars(select(Mediator).where(
         Mediator.id.in_({c.mediator_id for c in cases if c.mediator_id})))} if ids else {}
+    # A line without a mediator names the case's committee: those read in one query, not
+    # one per case.
+    unmediated = {c.committee_id for c in cases if c.mediator_id is None}
+    committees = dict(db.session.execute(select(Committee.id, Committee.name).where(
+        Committee.id.in_(unmediated))).all()) if unmediated else {}
     closed = []
     for case in cases:
         result = _result_of(case.status, archived_from.get(case.id), kinds.get(case.id))
@@ -425,7 +430,8 @@ def load_closed_cases(start: date, end: date) -> list[pay.ClosedCase]:
             case_id=case.id, number=case.number or "", closed_on=case.closed_on,
             result=result, difficulty=case.difficulty, mediator_id=case.mediator_id,
             mediator=mediator.name if mediator else "",
-            committee=mediator.committee.name if mediator else case.committee.name,
+            committee=(mediator.committee.name if mediator
+                       else committees.get(case.committee_id, "")),
             summary=case.summary))
     return closed
 

@@ -26,6 +26,7 @@ from plugins.mediation.models import (
     Committee,
     DisputeType,
     Mediator,
+    StatusChange,
     Transfer,
 )
 from plugins.mediation.models.enums import (
@@ -61,10 +62,10 @@ def scoped_cases(permission: str = CASE_VIEW) -> Select:
     return select(Case).where(scope_filter(Case.org_unit_id, permission))
 
 
-def case_or_404(case_id: int) -> Case:
+def case_or_404(case_id: int, *options: Any) -> Case:
     """The case if the user may see it; 404 for another tenant's, an unknown or an
-    out-of-scope id alike."""
-    case = db.session.scalar(scoped_cases().where(Case.id == case_id))
+    out-of-scope id alike. ``options`` are loader options (the case page's eager loads)."""
+    case = db.session.scalar(scoped_cases().options(*options).where(Case.id == case_id))
     if case is None:
         abort(404)
     return case
@@ -427,10 +428,15 @@ def render_case(case: Case, forms: dict[str, Any] | None = None, open_action: st
         can_see_people=has_permission(PEOPLE_VIEW)), status
 
 
+# What the case page shows of every history row: its user, loaded with the rows at once
+# rather than one query per row.
+CASE_PAGE_OPTIONS = (selectinload(Case.history).selectinload(StatusChange.user),)
+
+
 @bp.route("/cases/<int:case_id>")
 @require_permission(CASE_VIEW)
 def case_detail(case_id: int):
-    return render_case(case_or_404(case_id))
+    return render_case(case_or_404(case_id, *CASE_PAGE_OPTIONS))
 
 
 def is_overdue(case: Case) -> bool:

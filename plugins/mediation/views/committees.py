@@ -270,7 +270,12 @@ def _case_counts(committee: Committee) -> dict[str, int]:
 
 
 def _detail_page(committee: Committee, leave_forms: dict[int, LeaveForm] | None = None) -> str:
-    db.session.expire(committee, ["mediators"])
+    # Reload the mediators (one may just have been added or left) with their accounts:
+    # one query for each, not one per mediator.
+    db.session.execute(
+        select(Committee).where(Committee.id == committee.id)
+        .options(selectinload(Committee.mediators).selectinload(Mediator.user))
+        .execution_options(populate_existing=True)).scalars().one()
     current = committee.current_mediators
     leave_forms = leave_forms or {}
     for mediator in current:

@@ -130,12 +130,8 @@ def place_choices(current: int | None = None) -> list[tuple[Any, str]]:
 
 
 def place_names(place_ids: set[int]) -> dict[int, str]:
-    names = {}
-    for place_id in place_ids:
-        place = places.get(place_id)
-        if place is not None:
-            names[place_id] = place.full_name
-    return names
+    # One query for the page's places, not one per row.
+    return {place_id: place.full_name for place_id, place in places.get_many(place_ids).items()}
 
 
 # --- list --------------------------------------------------------------------------------
