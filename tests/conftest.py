@@ -69,3 +69,4 @@ if os.environ.get(POSTGRES_ENV):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     STATEMENTS.current_test = item.nodeid
+    STATEMENTS.paused = item.get_closest_marker("unpinned_sql") is not None

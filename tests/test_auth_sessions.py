@@ -136,7 +136,8 @@ def test_a_deleted_row_means_logged_out_with_a_message(app, tenant_a) -> None:
     client = app.test_client()
     login(client, tenant_a)
     with app.app_context(), tenant_context(tenant_a.id):
-        db.session.execute(db.delete(db.metadata.tables["user_sessions"]))
+        sessions = db.metadata.tables["user_sessions"]
+        db.session.execute(db.delete(sessions).where(sessions.c.tenant_id == tenant_a.id))
         db.session.commit()
     response = client.get(home(tenant_a))
     assert_sent_to_login(response, tenant_a)

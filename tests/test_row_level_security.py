@@ -22,7 +22,8 @@ from core.tenancy.rls import CROSS_READ_POLICY, TENANT_POLICY, unprotected_table
 
 from conftest import TenantFixture, provision
 
-pytestmark = pytest.mark.postgresql
+# Raw SQL without a tenant filter is the point here.
+pytestmark = [pytest.mark.postgresql, pytest.mark.unpinned_sql]
 
 @pytest.fixture
 def two(rls_app: Flask) -> tuple[TenantFixture, TenantFixture]:

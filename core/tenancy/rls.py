@@ -114,8 +114,15 @@ def _wanted() -> tuple[str, str]:
             "on" if cross_tenant_grant() is not None else "")
 
 
+_CONTROL = ("ROLLBACK", "RELEASE", "SAVEPOINT", "COMMIT", "BEGIN")
+
+
 def _before_cursor_execute(conn: Connection, cursor: Any, statement: str, parameters: Any,
                            context: Any, executemany: bool) -> None:
+    if statement.lstrip()[:9].upper().startswith(_CONTROL):
+        # Transaction control (ROLLBACK TO SAVEPOINT runs in an aborted transaction, where
+        # a SET would fail): the next real statement sets what it needs.
+        return
     wanted = _wanted()
     if conn.info.get(_CACHE_KEY) == wanted:
         return

@@ -34,6 +34,8 @@ from core.testing.tenants import PASSWORD, TenantFixture, add_user, login, provi
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright")
+    config.addinivalue_line("markers", "unpinned_sql: runs SQL without a tenant filter on "
+                                       "purpose; left out of the statement-shape check")
     config.addinivalue_line("markers", "postgresql: needs the PostgreSQL run "
                                        "(FATONG_TEST_POSTGRES_URL); left out of the SQLite one")
 

@@ -132,3 +132,15 @@ def test_the_page_and_the_xlsx_export_show_them(app, world, login_as) -> None:
             if row[0] and row[1] is not None}
     for key, value in MARCH_EXPECTED.items():
         assert Decimal(str(rows[labels[key]])) == Decimal(str(value)), key
+
+
+def test_another_tenants_cases_are_not_counted(app, world, tenant_b) -> None:
+    """Every figure is the tenant's own: tenant B's statistics of the same month are all zero
+    while tenant A holds the hand-counted set (an aggregate whose columns sit inside CASE once
+    escaped the ORM's tenant criterion)."""
+    _build(app, world)
+    with app.test_request_context(), tenant_context(tenant_b.id):
+        figures = {m.key: m.value for m in legal_aid_metrics(MARCH)}
+    assert figures["legal_aid.received"] == 0 and figures["legal_aid.granted"] == 0
+    assert all(value == 0 for value in figures.values()), {
+        key: value for key, value in figures.items() if value}
