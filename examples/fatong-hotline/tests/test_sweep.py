@@ -29,5 +29,6 @@ def seed(title: str) -> None:
         handled_by_id=admin.id))
 
 
-def test_no_cross_tenant_access(app, tenant_a, tenant_b) -> None:
-    Sweep(app, seed=seed, prefixes=("/t/<tenant>/hotline",)).run(tenant_a, tenant_b)
+def test_no_cross_tenant_access(rls_app, tenant_a, tenant_b) -> None:
+    # rls_app: on PostgreSQL the app's own role, behind row-level security, as in production.
+    Sweep(rls_app, seed=seed, prefixes=("/t/<tenant>/hotline",)).run(tenant_a, tenant_b)
