@@ -19,6 +19,8 @@ from sqlalchemy import (
     BigInteger,
     ForeignKeyConstraint,
     String,
+    and_,
+    case,
     delete,
     func,
     select,
@@ -475,3 +477,33 @@ def test_ids_are_unique_across_threads_and_increase_within_each() -> None:
         assert all(a < b for a, b in zip(out, out[1:], strict=False))
     assert all(0 < i < 2**63 for i in every)
     assert 0 < new_id() < 2**63
+
+
+def test_aggregates_without_an_entity_stay_in_tenant(kit: Kit) -> None:
+    """Columns only inside CASE give the statement no ORM entity for the criterion to
+    follow: the scoping adds it to the bare table (legal aid's statistics once counted every
+    tenant's cases this way)."""
+    def counted(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # and_() inside CASE is what hides the entity (a & b does not).
+    named = select(counted(and_(Child.name.like("%-t%"), Child.id >= 10)))
+    with tenant_context(kit.a):
+        a_count = db.session.scalar(named)
+    with tenant_context(kit.b):
+        b_count = db.session.scalar(named)
+    assert a_count == sum(1 for _p, name in CHILDREN["a"].values() if "-t" in name)
+    assert b_count == sum(1 for _p, name in CHILDREN["b"].values() if "-t" in name)
+
+
+def test_core_statements_on_tables_through_the_session_stay_in_tenant(kit: Kit) -> None:
+    table = Child.__table__
+    before = db_rows(Child)
+    with tenant_context(kit.a):
+        names = set(db.session.scalars(select(table.c.name)))
+        assert names == {name for _p, name in CHILDREN["a"].values()}
+        assert db.session.execute(table.update().values(name="x")).rowcount == len(CHILDREN["a"])
+        db.session.rollback()
+        assert db.session.execute(table.delete()).rowcount == len(CHILDREN["a"])
+        db.session.commit()
+    assert db_rows(Child) == {r for r in before if r[0] == kit.b}

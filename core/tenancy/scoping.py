@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, event
+from sqlalchemy import Delete, Select, Table, Update, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
@@ -39,6 +39,27 @@ def _touches_tenant_model(state: ORMExecuteState) -> bool:
                for element in visitors.iterate(state.statement))
 
 
+def _scope_bare_tables(state: ORMExecuteState, statement, tenant_id: int):
+    """The tenant criterion for tenant tables that no ORM entity stands for, which
+    ``with_loader_criteria`` does not reach: an aggregate whose columns sit only inside CASE
+    (``select(func.sum(case((Case.route == x, 1))))`` has no entity), a Core ``select``,
+    ``update`` or ``delete`` of a ``Table`` run through the session. Joins are left alone (a
+    WHERE on an outer-joined table would drop rows); their entities are scoped already."""
+    covered = {mapper.local_table for mapper in state.all_mappers}
+    if state.bind_mapper is not None:
+        covered.add(state.bind_mapper.local_table)
+    if isinstance(statement, Select):
+        bare = [table for table in statement.get_final_froms()
+                if isinstance(table, Table) and TENANT_COLUMN in table.c and table not in covered]
+        if bare:
+            statement = statement.where(*(table.c[TENANT_COLUMN] == tenant_id for table in bare))
+    elif isinstance(statement, Update | Delete) and state.bind_mapper is None:
+        table = statement.table
+        if isinstance(table, Table) and TENANT_COLUMN in table.c:
+            statement = statement.where(table.c[TENANT_COLUMN] == tenant_id)
+    return statement
+
+
 def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
@@ -48,7 +69,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
         # loads and refreshes: it reaches tenant entities in joins and subqueries, and rows
         # made in this session or read by cross_tenant_read carry no criterion of their own
         # to propagate to their relationship loads.
-        state.statement = state.statement.options(
+        statement = state.statement.options(
             with_loader_criteria(
                 TenantModel,
                 lambda cls: cls.tenant_id == tenant_id,
@@ -56,6 +77,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
                 track_closure_variables=True,
             )
         )
+        state.statement = _scope_bare_tables(state, statement, tenant_id)
         return
     if not _touches_tenant_model(state):
         return
