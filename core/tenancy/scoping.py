@@ -45,15 +45,16 @@ def _scope_bare_tables(state: ORMExecuteState, statement, tenant_id: int):
     (``select(func.sum(case((Case.route == x, 1))))`` has no entity), a Core ``select``,
     ``update`` or ``delete`` of a ``Table`` run through the session. Joins are left alone (a
     WHERE on an outer-joined table would drop rows); their entities are scoped already."""
-    covered = {mapper.local_table for mapper in state.all_mappers}
-    if state.bind_mapper is not None:
-        covered.add(state.bind_mapper.local_table)
+    if state.is_orm_statement:
+        # Entities present: with_loader_criteria reaches their tables (the common case; the
+        # FROM list below costs a compile-state per statement, so only for the rest).
+        return statement
     if isinstance(statement, Select):
         bare = [table for table in statement.get_final_froms()
-                if isinstance(table, Table) and TENANT_COLUMN in table.c and table not in covered]
+                if isinstance(table, Table) and TENANT_COLUMN in table.c]
         if bare:
             statement = statement.where(*(table.c[TENANT_COLUMN] == tenant_id for table in bare))
-    elif isinstance(statement, Update | Delete) and state.bind_mapper is None:
+    elif isinstance(statement, Update | Delete):
         table = statement.table
         if isinstance(table, Table) and TENANT_COLUMN in table.c:
             statement = statement.where(table.c[TENANT_COLUMN] == tenant_id)
