@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -183,3 +184,54 @@ def demo(password: str, slug: str) -> None:
     db.session.commit()
     verb = "created" if created else "refreshed"
     click.echo(f"{verb} demo tenant {tenant.name} at /t/{slug}/  (login: admin)")
+
+
+@click.command("seed-scale")
+@click.option("--tenants", "count", type=click.IntRange(min=1), default=None,
+              help="How many counties (default: every county-level unit of the region "
+                   "registry, 2,846).")
+@click.option("--years", type=click.IntRange(min=1, max=20), default=1, show_default=True,
+              help="Years of records per county.")
+@click.option("--password", required=True,
+              help="Password of every seeded account (admin, the demo's staff accounts).")
+@click.option("--volume", type=click.FloatRange(min=0, min_open=True, max=10), default=1.0,
+              show_default=True,
+              help="Fraction of a busy county's yearly volume (0.01 for a quick trial).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes copying on PostgreSQL (default: one per CPU).")
+@with_appcontext
+def seed_scale_command(count: int | None, years: int, password: str, volume: float,
+                       jobs: int | None) -> None:
+    """Fill an empty database with COUNT synthetic counties (benchmarks, capacity tests).
+
+    Per county and year, at --volume 1: about 3,000 mediation cases and 250 legal aid cases
+    with their parties, sessions, agreements and histories, and the other lines' demo
+    records. Never run against a production database: it refuses one with tenants.
+    """
+    from tenants.seeding.run import SeedRefused, seed_scale
+
+    bars: dict[str, Any] = {}
+
+    def started(phase: str, total: int) -> None:
+        if phase == "template":
+            click.echo("building the template county through the workflows …")
+        else:
+            click.echo(f"template built; copying it to {total} more counties")
+            bars["copies"] = click.progressbar(length=total, label="counties",
+                                               show_pos=True, show_eta=True)
+            bars["copies"].__enter__()
+
+    def progress(done: int) -> None:
+        bars["copies"].update(done)
+
+    try:
+        report = seed_scale(tenants=count, years=years, password=password, volume=volume,
+                            jobs=jobs, progress=progress, started=started)
+    except SeedRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if "copies" in bars:
+            bars["copies"].__exit__(None, None, None)
+    click.echo(f"seeded {report.tenants} counties, {report.rows:,} rows: template "
+               f"{report.template_seconds:.0f} s, copies {report.copy_seconds:.0f} s "
+               f"({report.jobs} worker{'s' if report.jobs > 1 else ''})")

@@ -71,7 +71,8 @@ def tenant_activity(tenant, since):
 
 @hookimpl
 def register_commands(cli):
-    from tenants.cli import demo, tenants_group
+    from tenants.cli import demo, seed_scale_command, tenants_group
 
     cli.add_command(tenants_group)
     cli.add_command(demo)
+    cli.add_command(seed_scale_command)

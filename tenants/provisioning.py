@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -104,13 +105,17 @@ DEMO_OTHER_ADMINS = (
 )
 
 
-def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
-    """Create or refresh the demo tenant: active, admin with this password, all plugins on."""
+def ensure_demo_tenant(slug: str, password: str, *, spec: TenantSpec | None = None,
+                       abbreviation: str = DEMO_ABBREVIATION,
+                       fill: Callable[[Tenant], None] | None = None) -> tuple[Tenant, bool]:
+    """Create or refresh the demo tenant: active, admin with this password, all plugins on,
+    filled by the plugins' ``demo_data`` (or ``fill``; seed-scale's template county passes
+    its own ``spec``, ``abbreviation`` and ``fill``)."""
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     created = tenant is None
     if created:
-        tenant = create_tenant(TenantSpec(slug=slug, name=DEMO_NAME, region_code=DEMO_REGION),
-                               actor="demo")
+        spec = spec or TenantSpec(slug=slug, name=DEMO_NAME, region_code=DEMO_REGION)
+        tenant = create_tenant(spec, actor="demo")
     tenant.status = TenantStatus.ACTIVE
     with tenant_context(tenant):
         admin = db.session.scalar(select(User).where(User.username == "admin"))
@@ -139,10 +144,13 @@ def ensure_demo_tenant(slug: str, password: str) -> tuple[Tenant, bool]:
             enable_plugin(tenant, name, actor="demo")
         # Document numbers read （2026）剑人调字第12号, as the county writes them.
         if not numbering.numbering_settings().get("abbreviation"):
-            numbering.numbering_settings().set_many({"abbreviation": DEMO_ABBREVIATION})
+            numbering.numbering_settings().set_many({"abbreviation": abbreviation})
         db.session.flush()
-        # Sample records of each enabled line (idempotent hookimpls: a refresh adds nothing).
-        hooks_for(tenant).demo_data(tenant=tenant)
+        if fill is not None:
+            fill(tenant)
+        else:
+            # Sample records of each enabled line (idempotent hookimpls: a refresh adds nothing).
+            hooks_for(tenant).demo_data(tenant=tenant)
         # TOTP stays optional for the demo admin (a sysadmin) so that `make run` logs in at
         # once; README says how to require it (issue #3).
         auth_settings().set_many({"totp_required_for_admins": False})

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,22 @@ WRITE_ATTEMPTS = 3
 def audit_active() -> bool:
     """Whether the current app runs the audit module (apps built for plugin tests may not)."""
     return has_app_context() and EXTENSION in current_app.extensions
+
+
+@contextmanager
+def suspended_for_bulk_load() -> Iterator[None]:
+    """Record auditing off in the current app while synthetic records are bulk-loaded.
+
+    For ``fatong seed-scale`` only, which records the whole load as one platform event
+    afterwards: a record event per synthetic row would be tens of millions of entries that
+    say nothing. Never around work done for or by users.
+    """
+    marker = current_app.extensions.pop(EXTENSION, None)
+    try:
+        yield
+    finally:
+        if marker is not None:
+            current_app.extensions[EXTENSION] = marker
 
 
 def record(event: str, *, target_type: str = "", target_id: int | None = None,

@@ -105,6 +105,17 @@ def demo_data(tenant: Any) -> None:
     """
 
 
+@hookspec
+def scale_template(tenant: Any, years: int, volume: float) -> None:
+    """Fill ``tenant`` (seed-scale's template county) with one county's records of the line
+    for the last ``years`` years, ``volume`` times the yearly volume (1.0: a busy county).
+
+    Called by ``fatong seed-scale`` inside the template's context, once, on an empty tenant;
+    the records are then copied to every seeded tenant, so make them through the workflow
+    (numbers, history, deadlines) as the demo does. A plugin without it gets ``demo_data``.
+    """
+
+
 # --- request-time hooks (gated by hooks_for(tenant)) -----------------------------------
 
 

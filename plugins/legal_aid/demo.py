@@ -16,6 +16,7 @@ legal aid case.
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -293,6 +294,50 @@ def build() -> None:
     for spec in CASES:
         _build_case(spec, persons[spec["person"]], centre, providers, now, reviewer)
     db.session.flush()
+
+
+# A county's legal aid centre handles about 250 cases a year (issue #8's volumes). The demo's
+# fifteen cases are the patterns; most of a year's cases are finished, so finished patterns
+# weigh more, and only those are spread back over the years (open ones keep their dates, so
+# the deadlines they show stay as the demo means them).
+CASES_PER_YEAR = 250
+_FINISHED = {"withdrawn", "refused", "terminated", "closed", "archived"}
+_PATTERN_WEIGHT = {"archived": 12, "closed": 8, "refused": 2, "withdrawn": 1, "terminated": 1}
+
+
+def build_scale(cases: int, days: int, seed: int = 20261124) -> None:
+    """``cases`` cases after the demo's patterns, received over the last ``days`` days, each
+    with its own applicant (in the current tenant; seed-scale's template county)."""
+    rng = random.Random(seed)
+    settings = legal_aid_settings()
+    if settings.get("hardship_threshold") is None:
+        settings.set_many({"hardship_threshold": HARDSHIP_THRESHOLD})
+    now = today()
+    centre = _centre()
+    accounts = _accounts(centre)
+    providers = _providers(accounts)
+    _consultations(centre, now, accounts.get("shouli"))
+    reviewer = accounts.get("shencha")
+    weights = [_PATTERN_WEIGHT.get(spec["status"], 1) for spec in CASES]
+    for index in range(cases):
+        spec = dict(rng.choices(CASES, weights=weights)[0])
+        if spec["status"] in _FINISHED and days > spec["ago"]:
+            spec["ago"] = rng.randint(spec["ago"], days - 1)
+        model = PEOPLE[spec["person"]]
+        # A distinct applicant per case: the pattern's person, born ``index`` days later.
+        birth = model["birth"] + timedelta(days=index)
+        person, _created = people.get_or_create(
+            name=model["name"], id_type="resident_id",
+            id_number=resident_id(REGION, birth, model["seq"]),
+            gender=Gender.MALE if model["gender"] == "male" else Gender.FEMALE,
+            birth_date=birth, address=model["address"])
+        _build_case(spec, person, centre, providers, now, reviewer)
+    db.session.flush()
+
+
+@hookimpl
+def scale_template(tenant: Any, years: int, volume: float) -> None:
+    build_scale(max(1, round(CASES_PER_YEAR * years * volume)), 365 * years)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.sdk import NavItem, Permission, PluginInfo, RoleTemplate, has_permission, hookimpl
 from core.sdk import numbering as numbering_api
-from plugins.legal_aid.demo import demo_data
+from plugins.legal_aid.demo import demo_data, scale_template
 from plugins.legal_aid.documents import document_templates
 from plugins.legal_aid.hooks import (
     dashboard_cards,
@@ -49,7 +49,7 @@ from plugins.legal_aid.workflow import (
 
 # Hook implementations kept beside what they serve, re-exported so that pluggy finds them
 # on this module (the one the entry point names).
-__all__ = ["accept_referral", "dashboard_cards", "deadlines", "demo_data",
+__all__ = ["accept_referral", "dashboard_cards", "deadlines", "demo_data", "scale_template",
            "document_templates", "legal_aid_status", "person_records", "plugin_info",
            "referral_targets", "report_metrics", "tenant_activity"]
 

@@ -148,6 +148,7 @@ class Builder:
     initiative: list[tuple[Case, Body]] = field(default_factory=list)
     history: dict[tuple[int, CaseStatus], date] = field(default_factory=dict)
     homes: list[Any] = field(default_factory=list)  # villages and communities people live in
+    days: int = 365  # how far back the records go (seed-scale builds several years)
 
     # --- people --------------------------------------------------------------------------
 
@@ -349,7 +350,7 @@ def _plan(b: Builder, bodies: list[Body], overdue: bool = False, recent: bool = 
     elif recent:  # the last fortnight: applications, newly accepted and running cases
         applied = b.today - timedelta(days=rng.randint(0, 12))
     else:
-        applied = b.today - timedelta(days=int(365 * rng.random() ** 0.9))
+        applied = b.today - timedelta(days=int(b.days * rng.random() ** 0.9))
     source = rng.choices(list(CaseSource), weights=(30, 55, 15))[0]
     counterpart = (rng.choices((Counterpart.COURT, Counterpart.POLICE, Counterpart.PETITION),
                                weights=(5, 3, 2))[0] if source is CaseSource.REFERRAL else None)
@@ -630,17 +631,18 @@ def _agree(b: Builder, case: Case, plan: Plan, sample: Sample, names: dict[str, 
             _move(b, case, S.ARCHIVED, archived)
 
 
-def _screenings(b: Builder, bodies: list[Body], types: dict[str, DisputeType]) -> None:
+def _screenings(b: Builder, bodies: list[Body], types: dict[str, DisputeType],
+                count: int = SCREENINGS) -> None:
     rng = b.rng
     local = [body for body in bodies if body.town is not None]
     made = 0
-    while made < SCREENINGS:
+    while made < count:
         # One round (排查) of a station or committee on one day finds one to four disputes.
         body = rng.choice(local)
-        screened = b.today - timedelta(days=rng.randint(0, 364))
+        screened = b.today - timedelta(days=rng.randint(0, b.days - 1))
         unit = (body.town.station.id if rng.random() < 0.5
                 else body.committee.org_unit_id)
-        for _ in range(min(rng.choice((1, 1, 2, 2, 3, 4)), SCREENINGS - made)):
+        for _ in range(min(rng.choice((1, 1, 2, 2, 3, 4)), count - made)):
             _screening(b, body, unit, screened, types)
             made += 1
     db.session.flush()
@@ -687,9 +689,10 @@ def _date_history(b: Builder) -> None:
     db.session.flush()
 
 
-def build(seed: int = SEED, cases: int = CASES) -> None:
-    """Create the sample county in the current tenant (no check for existing records)."""
-    b = Builder(random.Random(seed), today())
+def build(seed: int = SEED, cases: int = CASES, days: int = 365) -> None:
+    """Create the sample county in the current tenant (no check for existing records):
+    ``cases`` cases applied for over the last ``days`` days, and screenings in proportion."""
+    b = Builder(random.Random(seed), today(), days=days)
     seed_dispute_types()
     types = {t.code: t for t in db.session.scalars(select(DisputeType))}
     bureau = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None))
@@ -703,7 +706,7 @@ def build(seed: int = SEED, cases: int = CASES) -> None:
     plans.sort(key=lambda plan: (plan.accepted or plan.applied, plan.applied))
     for plan in plans:
         _build_case(b, plan, types)
-    _screenings(b, bodies, types)
+    _screenings(b, bodies, types, max(1, SCREENINGS * cases // CASES))
     _date_history(b)
     _accounts(bodies)
 
@@ -745,6 +748,15 @@ def demo_data(tenant: Any) -> None:
         _refresh_passwords()
         return
     build()
+
+
+# A county's mediation committees take up about 3,000 disputes a year (issue #8's volumes).
+CASES_PER_YEAR = 3000
+
+
+@hookimpl
+def scale_template(tenant: Any, years: int, volume: float) -> None:
+    build(cases=max(1, round(CASES_PER_YEAR * years * volume)), days=365 * years)
 
 
 def _refresh_passwords() -> None:

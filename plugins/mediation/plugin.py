@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.sdk import NavItem, Permission, PluginInfo, RoleTemplate, has_permission, hookimpl
 from core.sdk import numbering as numbering_api
-from plugins.mediation.demo import demo_data
+from plugins.mediation.demo import demo_data, scale_template
 from plugins.mediation.documents import document_templates
 from plugins.mediation.hooks import (
     dashboard_cards,
@@ -37,7 +37,7 @@ from plugins.mediation.workflow import CASE_SERIES
 # on this module (the one the entry point names).
 __all__ = ["accept_referral", "dashboard_cards", "deadlines", "demo_data", "document_templates",
            "person_records", "plugin_info", "referral_targets", "report_metrics",
-           "tenant_activity"]
+           "scale_template", "tenant_activity"]
 
 plugin_info = PluginInfo(
     name="mediation",
