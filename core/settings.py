@@ -6,6 +6,11 @@ settings-proxy pattern with tenant_id in place of event_id)::
     policy = tenant_settings("auth", PasswordPolicySchema)
     policy.get("min_length")           # stored value, else the schema's load_default
     policy.set_many({"min_length": 10}, actor="secadmin")   # validated by the schema
+
+Within a request, the first read loads every namespace of the tenant in one statement and
+keeps it on flask.g (a page reads auth, numbering, a plugin's and the layout's settings);
+``set_many`` and a rollback drop that copy. Nothing is kept across requests: several worker
+processes serve, and an administrator's change must show on the next request.
 """
 
 from __future__ import annotations
@@ -15,12 +20,18 @@ from typing import Any
 
 from flask import g, has_request_context
 from marshmallow import Schema, ValidationError, missing
-from sqlalchemy import JSON, String, UniqueConstraint, select
+from sqlalchemy import JSON, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
 from core.tenancy.context import current_tenant_id
 from core.tenancy.model import TenantModel
+from core.tenancy.session import TenantSession
+
+#: flask.g keys: tenant id -> {namespace: {name: stored JSON}} (every namespace, read at
+#: once), and (tenant id, namespace) -> values loaded through the schema.
+_STORED_KEY = "_fatong_setting_rows"
+_VALUES_KEY = "_fatong_settings"
 
 
 class TenantSetting(db.Model, TenantModel):
@@ -53,12 +64,27 @@ class SettingsProxy:
             select(TenantSetting).where(TenantSetting.namespace == self.namespace))
         return {row.name: row for row in rows}
 
+    def _stored(self) -> dict[str, Any]:
+        """The namespace's stored values by name. In a request, from the one read of all
+        the tenant's namespaces; outside one (CLI, jobs), this namespace's rows only."""
+        tenant_id = current_tenant_id()
+        if not has_request_context() or tenant_id is None:
+            return {name: row.value for name, row in self._rows().items()}
+        memo = g.setdefault(_STORED_KEY, {})
+        if tenant_id not in memo:
+            everything: dict[str, dict[str, Any]] = {}
+            for namespace, name, value in db.session.execute(
+                    select(TenantSetting.namespace, TenantSetting.name, TenantSetting.value)):
+                everything.setdefault(namespace, {})[name] = value
+            memo[tenant_id] = everything
+        return memo[tenant_id].get(self.namespace, {})
+
     def _cache(self) -> dict[Any, dict[str, Any]] | None:
         """The request's cache of read namespaces (pages read a setting many times: every
         case's deadline); None outside a request. ``set_many`` drops the namespace."""
         if not has_request_context():
             return None
-        return g.setdefault("_fatong_settings", {})
+        return g.setdefault(_VALUES_KEY, {})
 
     def get_all(self) -> dict[str, Any]:
         """Every setting of the namespace: stored values over schema defaults."""
@@ -74,9 +100,9 @@ class SettingsProxy:
     def _read(self) -> dict[str, Any]:
         values = self.defaults()
         fields = self.schema().fields
-        for name, row in self._rows().items():
+        for name, stored in self._stored().items():
             if name in fields:
-                values[name] = _from_json(fields[name], row.value)
+                values[name] = _from_json(fields[name], stored)
         return values
 
     def get(self, name: str) -> Any:
@@ -89,9 +115,7 @@ class SettingsProxy:
 
         Raises marshmallow.ValidationError (field -> messages) without storing anything.
         """
-        cache = self._cache()
-        if cache is not None:
-            cache.pop((current_tenant_id(), self.namespace), None)
+        forget_settings()
         current = self.get_all()
         merged = self.schema().load({**_dumpable(current, self.schema), **changes})
         rows = self._rows()
@@ -109,9 +133,23 @@ class SettingsProxy:
             else:
                 row.value = stored
         db.session.flush()
-        if cache is not None:
-            cache.pop((current_tenant_id(), self.namespace), None)
+        forget_settings()  # the next read sees what was just written
         return changed
+
+
+def forget_settings() -> None:
+    """Drop the request's copies of the settings (after a write or a rollback)."""
+    if has_request_context():
+        g.pop(_STORED_KEY, None)
+        g.pop(_VALUES_KEY, None)
+
+
+def _forget_on_rollback(session: Any, previous_transaction: Any) -> None:
+    # A rolled-back write must not linger in the request's copy.
+    forget_settings()
+
+
+event.listen(TenantSession, "after_soft_rollback", _forget_on_rollback)
 
 
 def to_json(field: Any, value: Any) -> Any:

@@ -37,13 +37,11 @@ from core.db import db
 from core.plugins.contributions import ActivityCount
 from core.plugins.enablement import TenantPlugin, hooks_for, plugin_manager
 from core.tenancy.context import CrossTenantWriteRefused, cross_tenant_read, tenant_context
-from core.tenancy.models import Tenant, TenantLevel, TenantStatus, utcnow
+from core.tenancy.models import LISTED_STATUSES, Tenant, TenantLevel, TenantStatus, utcnow
 from core.tenancy.session import TenantSession
+from core.tenancy.web import known_listed_child
 
 log = logging.getLogger(__name__)
-
-#: Children a parent sees; pending and rejected applications are no subordinates yet.
-LISTED_STATUSES = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
 
 LEVEL_LABELS = {
     TenantLevel.PROVINCE: _l("Province"),
@@ -147,7 +145,13 @@ def descendants(root_id: int) -> list[Subordinate]:
 
 
 def has_listed_child(tenant_id: int) -> bool:
-    """Whether a tenant has a direct child to show (the navigation's one cheap query)."""
+    """Whether a tenant has a direct child to show (the navigation's question).
+
+    The request's tenant was read with the answer (core.tenancy.web); others cost a query.
+    """
+    known = known_listed_child(tenant_id)
+    if known is not None:
+        return known
     return db.session.scalar(
         select(Tenant.id).where(Tenant.parent_id == tenant_id,
                                 Tenant.status.in_(LISTED_STATUSES)).limit(1)) is not None

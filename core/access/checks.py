@@ -6,11 +6,11 @@ counts only while the plugin that declared it is enabled for the tenant.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select, true
 
@@ -25,15 +25,46 @@ F = TypeVar("F", bound=Callable[..., Any])
 WHOLE_TENANT = None  # scope value meaning "everywhere in the tenant"
 
 
+#: flask.g key: user id -> what the user's role assignments grant, as loaded with the
+#: session (core.auth.sessions), so the grants cost no statement of their own.
+_PRELOADED_KEY = "_fatong_assignments"
+
+#: One assignment as the grants need it: the org unit's path (None: whole tenant) and the
+#: role's permission names.
+Assignment = tuple[str | None, list[str]]
+
+
+def assignment_scope(assignment: RoleAssignment) -> Assignment:
+    """What the grants need of an assignment (role and org unit are eager-loaded with it)."""
+    unit_path = assignment.org_unit.path if assignment.org_unit is not None else None
+    return unit_path, list(assignment.role.permissions or [])
+
+
+def preload_assignments(user_id: int, assignments: Iterable[RoleAssignment]) -> None:
+    """Keep the user's assignments, read along with the session, for this request's grants.
+
+    Plain values, not ORM rows: a commit earlier in the request than the first permission
+    check (a form saved before the page renders its navigation) expires loaded objects, and
+    touching them afterwards would cost a refresh per assignment.
+    """
+    if has_request_context():
+        g.setdefault(_PRELOADED_KEY, {})[user_id] = [assignment_scope(a) for a in assignments]
+
+
+def _assignments(user_id: int) -> list[Assignment]:
+    preloaded = g.get(_PRELOADED_KEY, {}).pop(user_id, None)
+    if preloaded is not None:
+        return preloaded
+    return [assignment_scope(a) for a in db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user_id))]
+
+
 def _compute_grants(user_id: int) -> dict[str, set[str] | None]:
     registry = access_registry()
     enabled = g.get("enabled_plugins") or frozenset()
     grants: dict[str, set[str] | None] = {}
-    assignments = db.session.scalars(
-        select(RoleAssignment).where(RoleAssignment.user_id == user_id)).all()
-    for assignment in assignments:
-        unit_path = assignment.org_unit.path if assignment.org_unit is not None else None
-        for name in assignment.role.permissions or []:
+    for unit_path, permissions in _assignments(user_id):
+        for name in permissions:
             owner = registry.owners.get(name)
             if owner is None or (owner != CORE_NAMESPACE and owner not in enabled):
                 continue
@@ -60,6 +91,7 @@ def user_grants(user: Any = None) -> dict[str, set[str] | None]:
 def forget_grants() -> None:
     """Drop the per-request cache after roles or assignments change."""
     g.pop("_fatong_grants", None)
+    g.pop(_PRELOADED_KEY, None)
 
 
 def has_permission(name: str, user: Any = None) -> bool:

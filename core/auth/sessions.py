@@ -7,6 +7,10 @@ always starts a new row and a new token (no session fixation), and clears the co
 contents. The same machinery serves platform operators (``platform_sessions``).
 
 Other modules call :func:`end_user_sessions` when a user is disabled or given a new password.
+
+Every page asks who is logged in, so the session row, its account and (tenant sessions) the
+account's role assignments with their roles and org units come in one statement, one row
+per assignment; the grants are computed from those later in the request (core.access).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from typing import Any
 
 from flask import current_app, flash, g, request, session
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
+from core.access.checks import preload_assignments
+from core.access.models import RoleAssignment
 from core.auth.models import (
     STAGE_FULL,
     STAGE_SECOND_FACTOR,
@@ -174,14 +180,12 @@ def _load_state(kind: _Kind, token: str, policy: dict[str, Any],
 
     An ended session clears the cookie and leaves a message for the login page.
     """
-    row = db.session.scalar(select(kind.session_model).where(
-        kind.session_model.token_hash == token_hash(token)))
+    row, account, assignments = _fetch(kind, token)
     if row is None:
         _forget(_("Your session has ended. Please log in again."))
         return None
     now = utcnow()
     idle, lifetime = _limits(policy, row)
-    account = db.session.get(kind.account_model, row.user_id)
     reason = None
     if now - as_utc(row.last_seen_at) > idle:
         reason = "idle"
@@ -201,10 +205,50 @@ def _load_state(kind: _Kind, token: str, policy: dict[str, Any],
             logged_out.send(current_app._get_current_object(), tenant=tenant,
                             username=account.username, user=account, reason=reason)
         return None
+    if kind is TENANT:
+        preload_assignments(account.id, assignments)
     if now - as_utc(row.last_seen_at) >= TOUCH_EVERY:
         row.last_seen_at = now
-        db.session.commit()
+        _commit_keeping_loaded()
     return AuthState(account, row)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has just read (tenant, session, user).
+
+    Those rows were read a moment ago in this very transaction; expiring them would only
+    cost a refresh statement each when the page goes on to use them.
+    """
+    current = db.session()
+    expire = current.expire_on_commit
+    current.expire_on_commit = False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = expire
+
+
+def _fetch(kind: _Kind, token: str) -> tuple[Any, Any, list[RoleAssignment]]:
+    """The session row behind ``token``, its account (None if gone) and, for a tenant
+    session, the account's role assignments (role and org unit eager-loaded): one statement,
+    one row per assignment. ``(None, None, [])`` when there is no such session."""
+    session_model, account_model = kind.session_model, kind.account_model
+    if kind is TENANT:
+        statement = (
+            select(UserSession, User, RoleAssignment)
+            .outerjoin(User, and_(User.tenant_id == UserSession.tenant_id,
+                                  User.id == UserSession.user_id))
+            .outerjoin(RoleAssignment, and_(RoleAssignment.tenant_id == User.tenant_id,
+                                            RoleAssignment.user_id == User.id)))
+    else:
+        statement = (select(session_model, account_model)
+                     .outerjoin(account_model, account_model.id == session_model.user_id))
+    rows = db.session.execute(
+        statement.where(session_model.token_hash == token_hash(token))).all()
+    if not rows:
+        return None, None, []
+    assignments = [row[2] for row in rows if len(row) > 2 and row[2] is not None]
+    return rows[0][0], rows[0][1], assignments
 
 
 def _forget(message: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Boolean, DateTime, String, UniqueConstraint, select
+from sqlalchemy import BigInteger, Boolean, DateTime, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
@@ -15,6 +17,11 @@ from core.signals import plugin_toggled
 from core.tenancy.context import tenant_context
 from core.tenancy.model import TenantModel
 from core.tenancy.models import Tenant, utcnow
+from core.tenancy.session import TenantSession
+
+#: flask.g key: tenant id -> the plugins in effect, for this request only. Never a process
+#: cache: several workers serve, and a toggle must show on the next request in each.
+_MEMO_KEY = "_fatong_enabled_plugins"
 
 
 class TenantPlugin(db.Model, TenantModel):
@@ -38,16 +45,51 @@ def plugin_manager() -> PluginManager:
     return current_app.extensions["fatong.plugins"]
 
 
-def enabled_plugins(tenant: Tenant) -> frozenset[str]:
-    """Names of the plugins in effect for a tenant: always-on ones plus its enabled ones."""
+def _memo() -> dict[int, frozenset[str]] | None:
+    return g.setdefault(_MEMO_KEY, {}) if has_request_context() else None
+
+
+def remember_enabled(tenant_id: int, rows: Iterable[str]) -> frozenset[str]:
+    """The plugins in effect given the names of the tenant's enabled rows, remembered for
+    the rest of the request (the tenant resolver reads the rows along with the tenant)."""
     manager = plugin_manager()
+    enabled = manager.always_on_names() | frozenset(
+        name for name in rows if manager.is_loaded(name)
+    )
+    memo = _memo()
+    if memo is not None:
+        memo[tenant_id] = enabled
+    return enabled
+
+
+def forget_enabled() -> None:
+    """Drop the request's copies after a toggle (or a rollback) so the next read is fresh."""
+    if has_request_context():
+        g.pop(_MEMO_KEY, None)
+
+
+def _forget_on_rollback(session: Any, previous_transaction: Any) -> None:
+    # A rolled-back toggle must not linger in the request's copy.
+    forget_enabled()
+
+
+event.listen(TenantSession, "after_soft_rollback", _forget_on_rollback)
+
+
+def enabled_plugins(tenant: Tenant) -> frozenset[str]:
+    """Names of the plugins in effect for a tenant: always-on ones plus its enabled ones.
+
+    Read once per request and tenant (flask.g); enabling or disabling drops the copy.
+    """
+    tenant_id = getattr(tenant, "id", tenant)  # tenant_context takes an id as well
+    memo = _memo()
+    if memo is not None and tenant_id in memo:
+        return memo[tenant_id]
     with tenant_context(tenant):
         rows = db.session.scalars(
             select(TenantPlugin.plugin).where(TenantPlugin.enabled.is_(True))
         ).all()
-    return manager.always_on_names() | frozenset(
-        name for name in rows if manager.is_loaded(name)
-    )
+    return remember_enabled(tenant_id, rows)
 
 
 def hooks_for(tenant: Tenant, enabled: frozenset[str] | None = None):
@@ -121,6 +163,7 @@ def enable_plugin(tenant: Tenant, name: str, actor: str = "system",
             row.changed_by = actor
             row.changed_by_user_id = actor_user_id
             db.session.flush()
+            forget_enabled()
             manager.hook_of(plugin, "plugin_enabled")(tenant=tenant)
             plugin_toggled.send(None, tenant=tenant, plugin=plugin, enabled=True, actor=actor)
             newly.append(plugin)
@@ -166,6 +209,7 @@ def disable_plugin(tenant: Tenant, name: str, actor: str = "system",
         row.changed_by = actor
         row.changed_by_user_id = actor_user_id
         db.session.flush()
+        forget_enabled()
         if manager.is_loaded(name):
             manager.hook_of(name, "plugin_disabled")(tenant=tenant)
         plugin_toggled.send(None, tenant=tenant, plugin=name, enabled=False, actor=actor)

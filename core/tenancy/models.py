@@ -5,8 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Exists,
+    ForeignKey,
+    String,
+    select,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from core.db import db
 from core.ids import new_id
@@ -27,6 +36,10 @@ class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     REJECTED = "rejected"  # a signup an operator turned down; kept for the record
+
+
+#: Children a parent sees; pending and rejected applications are no subordinates yet.
+LISTED_STATUSES = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
 
 
 class Tenant(db.Model):
@@ -65,3 +78,13 @@ class Tenant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug} {self.status}>"
+
+
+def listed_child_exists() -> Exists:
+    """Whether the ``Tenant`` of the enclosing query has a listed direct child: a correlated
+    EXISTS, so that resolving a request's tenant also answers the navigation's "subordinate
+    bureaus" question in the same statement."""
+    child = aliased(Tenant)
+    return (select(child.id)
+            .where(child.parent_id == Tenant.id, child.status.in_(LISTED_STATUSES))
+            .correlate(Tenant).exists())
