@@ -18,7 +18,7 @@ HOTLINE_MO := $(HOTLINE_PO:.po=.mo)
 HOTLINE_SOURCES := $(shell find $(HOTLINE)/fatong_hotline $(HOTLINE)/pyproject.toml -type f \
   -not -name '*.mo' -not -path '*__pycache__*' 2>/dev/null)
 
-.PHONY: run test lint bench install assets translations messages chromium clean
+.PHONY: run test lint bench bench-pages install assets translations messages chromium clean
 
 run: install assets translations
 	$(FATONG) db upgrade
@@ -82,9 +82,33 @@ chromium:
 	  else echo "!! chromium is missing and cannot be installed here (need root and apt-get)"; fi; \
 	fi
 
-# Speed and memory targets (not timed tests): a county with BENCH_CASES mediation cases.
-# FATONG_BENCH_DATABASE_URL=postgresql+psycopg://… runs it on a scratch PostgreSQL database.
-bench: install assets translations
+# HTTP benchmark on PostgreSQL (issue #8 point 4, benchmarks/http/): the app under gunicorn on
+# loopback and a bare Flask + SQLAlchemy app replaying the same SQL (the ceiling), both loaded
+# by wrk (Debian's, installed when missing), at BENCH_SIZES tenants: databases
+# fatong_bench_<N> on PG_SERVER_URL, reused while they hold N tenants, else rebuilt with
+# `fatong seed-scale`. Prints the tables and writes docs/benchmarks.md (with
+# benchmarks/analysis.md). BENCH_SECONDS (8) per page after a warm-up; exit 1 on a missed target.
+BENCH_SIZES ?= 10 3000
+BENCH_PASSWORD ?= $(DEMO_PASSWORD)
+bench: install assets translations $(VENV)/.bench
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || { echo "!! could not install wrk"; exit 1; }; \
+	  else echo "!! wrk is missing and cannot be installed here (need root and apt-get)"; exit 1; fi; \
+	fi
+	PG_SERVER_URL='$(PG_SERVER_URL)' BENCH_PASSWORD='$(BENCH_PASSWORD)' \
+	  $(BIN)/python -m benchmarks.http run --sizes $(BENCH_SIZES)
+
+# gunicorn, pinned in setup.cfg's `bench` extra.
+$(VENV)/.bench: $(VENV)/.installed setup.cfg
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+# The in-process page benchmarks (speed and memory, not timed tests): a county with
+# BENCH_CASES mediation cases. FATONG_BENCH_DATABASE_URL=postgresql+psycopg://… runs them on a
+# scratch PostgreSQL database.
+bench-pages: install assets translations
 	$(BIN)/python -m benchmarks.mediation
 	$(BIN)/python -m benchmarks.legal_aid
 
