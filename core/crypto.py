@@ -105,6 +105,10 @@ class SoftwareGmProvider:
                 f"MASTER_KEY must be at least {MIN_MASTER_KEY_CHARS} characters of random data")
         self._master = master_key
         self._keys: dict[tuple[str, int], bytes] = {}
+        # Per tenant, built once: the cipher algorithm and the keyed MAC each call copies
+        # (seed-scale encrypts millions of fields; every page with people decrypts some).
+        self._ciphers: dict[int, algorithms.SM4] = {}
+        self._macs: dict[int, hmac.HMAC] = {}
 
     def _derive(self, purpose: str, tenant_id: int, length: int) -> bytes:
         key = self._keys.get((purpose, tenant_id))
@@ -121,10 +125,15 @@ class SoftwareGmProvider:
     def index_key(self, tenant_id: int) -> bytes:
         return self._derive("hmac-sm3-blind-index", tenant_id, INDEX_KEY_BYTES)
 
+    def _cipher(self, tenant_id: int) -> algorithms.SM4:
+        cipher = self._ciphers.get(tenant_id)
+        if cipher is None:
+            cipher = self._ciphers[tenant_id] = algorithms.SM4(self.data_key(tenant_id))
+        return cipher
+
     def encrypt_field(self, plaintext: str, context: FieldContext) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        encryptor = Cipher(algorithms.SM4(self.data_key(context.tenant_id)),
-                           modes.GCM(nonce)).encryptor()
+        encryptor = Cipher(self._cipher(context.tenant_id), modes.GCM(nonce)).encryptor()
         encryptor.authenticate_additional_data(context.aad())
         body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
         raw = FORMAT_V1 + nonce + body + encryptor.tag
@@ -141,8 +150,7 @@ class SoftwareGmProvider:
         if len(body) < NONCE_BYTES + TAG_BYTES:
             raise DecryptionFailed("ciphertext too short")
         nonce, ciphertext, tag = body[:NONCE_BYTES], body[NONCE_BYTES:-TAG_BYTES], body[-TAG_BYTES:]
-        decryptor = Cipher(algorithms.SM4(self.data_key(context.tenant_id)),
-                           modes.GCM(nonce, tag)).decryptor()
+        decryptor = Cipher(self._cipher(context.tenant_id), modes.GCM(nonce, tag)).decryptor()
         decryptor.authenticate_additional_data(context.aad())
         try:
             plaintext = decryptor.update(ciphertext) + decryptor.finalize()
@@ -151,7 +159,10 @@ class SoftwareGmProvider:
         return plaintext.decode("utf-8")
 
     def blind_index(self, value: str, *, tenant_id: int, purpose: str) -> str:
-        mac = hmac.HMAC(self.index_key(tenant_id), hashes.SM3())
+        base = self._macs.get(tenant_id)
+        if base is None:
+            base = self._macs[tenant_id] = hmac.HMAC(self.index_key(tenant_id), hashes.SM3())
+        mac = base.copy()
         # The purpose is inside the MAC too, so an ID number's index never equals the index
         # of a phone field holding the same characters.
         mac.update(purpose.encode("utf-8") + b"\x00" + normalise_for_index(value).encode("utf-8"))
