@@ -128,9 +128,10 @@ def _before_cursor_execute(conn: Connection, cursor: Any, statement: str, parame
         return
     tenant, cross = wanted
     # Literal values: the tenant id is an int and the flag a constant. SET LOCAL (rather than
-    # set_config) is what Citus propagates to the workers.
-    cursor.execute(f"SET LOCAL {TENANT_SETTING} = '{tenant}'")
-    cursor.execute(f"SET LOCAL {CROSS_READ_SETTING} = '{cross}'")
+    # set_config) is what Citus propagates to the workers. Both in one round trip: without
+    # parameters the driver sends the two statements as one simple query.
+    cursor.execute(f"SET LOCAL {TENANT_SETTING} = '{tenant}'; "
+                   f"SET LOCAL {CROSS_READ_SETTING} = '{cross}'")
     conn.info[_CACHE_KEY] = wanted
 
 
