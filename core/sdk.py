@@ -7,6 +7,7 @@ docs/plugins.md. Names not listed here are core internals and may change without
 from core import benefits, referrals, regions
 from core.access.checks import (
     has_permission,
+    in_scope,
     require_any_permission,
     require_permission,
     scope_filter,
@@ -116,6 +117,7 @@ __all__ = [
     "regions",
     "require_any_permission",
     "require_permission",
+    "in_scope",
     "scope_filter",
     "tenant_context",
     "tenant_settings",

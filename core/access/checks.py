@@ -130,6 +130,21 @@ def scope_filter(org_unit_column: Any, permission: str, user: Any = None) -> Col
     return org_unit_column.in_(units)
 
 
+def in_scope(org_unit_id: int | None, permission: str, user: Any = None) -> bool:
+    """Whether an org unit lies in the user's scope for ``permission``: the Python twin of
+    :func:`scope_filter` for one record already loaded (a case page asking which actions to
+    offer). No query for a tenant-wide grant; else the unit's path, from the session's
+    identity map when it was loaded before."""
+    grants = user_grants(user)
+    if permission not in grants:
+        return False
+    paths = grants[permission]
+    if paths is WHOLE_TENANT:
+        return True
+    unit = db.session.get(OrgUnit, org_unit_id) if org_unit_id is not None else None
+    return unit is not None and any(unit.path.startswith(path) for path in paths)
+
+
 def require_any_permission(*names: str) -> Callable[[F], F]:
     """403 unless the user holds one of ``names`` (e.g. pages both administrators need)."""
 

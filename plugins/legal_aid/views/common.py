@@ -14,7 +14,7 @@ from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 
-from core.sdk import db, documents, has_permission, scope_filter
+from core.sdk import db, documents, has_permission, in_scope, scope_filter
 from plugins.legal_aid.models import AidCase, Provider
 from plugins.legal_aid.models.enums import label
 from plugins.legal_aid.permissions import CASE_HANDLE, CASE_VIEW, CASE_VIEW_ASSIGNED
@@ -69,9 +69,8 @@ def can(case: AidCase, permission: str) -> bool:
             if permission == CASE_HANDLE and is_assignee(case):
                 allowed = True
             elif has_permission(CASE_VIEW):
-                allowed = db.session.scalar(select(AidCase.id).where(
-                    AidCase.id == case.id, scope_filter(AidCase.org_unit_id, permission),
-                    scope_filter(AidCase.org_unit_id, CASE_VIEW))) is not None
+                allowed = (in_scope(case.org_unit_id, permission)
+                           and in_scope(case.org_unit_id, CASE_VIEW))
         cache[key] = allowed
     return cache[key]
 

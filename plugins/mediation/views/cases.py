@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
-from core.sdk import Person, db, has_permission, people, require_permission, scope_filter
+from core.sdk import Person, db, has_permission, in_scope, people, require_permission, scope_filter
 from plugins.mediation.codes import active_dispute_types
 from plugins.mediation.forms.cases import MAX_PARTIES, IntakeForm, PartyForm, options
 from plugins.mediation.models import (
@@ -76,9 +76,7 @@ def can(case: Case, permission: str) -> bool:
     cache = g.setdefault("_mediation_can", {})
     key = (case.id, permission)
     if key not in cache:
-        cache[key] = has_permission(permission) and db.session.scalar(
-            select(Case.id).where(Case.id == case.id,
-                                  scope_filter(Case.org_unit_id, permission))) is not None
+        cache[key] = in_scope(case.org_unit_id, permission)
     return cache[key]
 
 
