@@ -9,7 +9,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
@@ -95,27 +95,31 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
                            Case.due_on.is_not(None)):
             items.append(_deadline(case, _("mediation period ends"), case.due_on,
                                    "critical" if case.due_on < now else "important"))
-        # Agreements: the return visit (Art. 31) and the judicial-confirmation window.
+        # Agreements: the return visit (Art. 31) and the judicial-confirmation window. Only
+        # the agreed cases still owing one are read (a county has hundreds agreed).
         visit_days = int(settings["visit_days"])
-        # One query each rather than one per agreed case (a county has hundreds).
-        visited = set(db.session.scalars(select(ReturnVisit.case_id)))
-        applied_for = set(db.session.scalars(select(JudicialConfirmation.case_id)))
-        for case, agreement in db.session.execute(
-                select(Case, Agreement)
-                .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
-                      & (Agreement.case_id == Case.id))
-                .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
-                       Case.status == S.AGREED).order_by(Case.id)).all():
-            if case.id not in visited:
-                due = agreement.effective_on + timedelta(days=visit_days)
-                items.append(_deadline(case, _("return visit due"), due,
-                                       "important" if due < now else "normal"))
-            if agreement.kind is AgreementKind.WRITTEN:
-                end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
-                if case.id not in applied_for and now <= end:
-                    items.append(_deadline(
-                        case, _("last day to apply for judicial confirmation"), end, "normal",
-                        _("For information: the parties may apply jointly (Art. 33).")))
+        agreed = (select(Case, Agreement)
+                  .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
+                        & (Agreement.case_id == Case.id))
+                  .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
+                         Case.status == S.AGREED))
+        not_visited = ~exists().where(ReturnVisit.tenant_id == Case.tenant_id,
+                                      ReturnVisit.case_id == Case.id)
+        not_applied = ~exists().where(JudicialConfirmation.tenant_id == Case.tenant_id,
+                                      JudicialConfirmation.case_id == Case.id)
+        found: list[tuple[int, int, Deadline]] = []
+        for case, agreement in db.session.execute(agreed.where(not_visited)).all():
+            due = agreement.effective_on + timedelta(days=visit_days)
+            found.append((case.id, 0, _deadline(case, _("return visit due"), due,
+                                                "important" if due < now else "normal")))
+        window = agreed.where(Agreement.kind == AgreementKind.WRITTEN, not_applied,
+                              Agreement.effective_on >= now - timedelta(days=CONFIRMATION_DAYS))
+        for case, agreement in db.session.execute(window).all():
+            end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
+            found.append((case.id, 1, _deadline(
+                case, _("last day to apply for judicial confirmation"), end, "normal",
+                _("For information: the parties may apply jointly (Art. 33)."))))
+        items.extend(deadline for *_order, deadline in sorted(found, key=lambda f: f[:2]))
         # Referred-in cases: report the result back to the referring organ.
         feedback_days = int(settings["feedback_days"])
         for case, transfer in db.session.execute(
