@@ -9,7 +9,7 @@ from flask import Flask, g
 from sqlalchemy import BigInteger, ForeignKeyConstraint, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.access.checks import has_permission, scope_filter, user_grants
+from core.access.checks import has_permission, in_scope, scope_filter, user_grants
 from core.access.models import Role
 from core.access.service import assign_role
 from core.auth.models import User
@@ -88,6 +88,20 @@ def test_station_grant_sees_its_subtree_only(app: Flask, tenant_a: TenantFixture
         assign_role(station_officer, db.session.scalar(select(Role).where(Role.key == "staff")),
                     db.session.get(OrgUnit, tree["jianmen"]), actor="test")
         assert visible(station_officer) == {"puan", "committee", "jianmen"}
+        db.session.rollback()
+
+
+def test_in_scope_agrees_with_scope_filter(app: Flask, tenant_a: TenantFixture,
+                                          tree: dict[str, int]) -> None:
+    """The Python twin answers for one unit what the WHERE clause answers for rows."""
+    with app.test_request_context(), tenant_context(tenant_a.id):
+        g.enabled_plugins = frozenset()
+        for user in (officer("staff", tree["puan"]), officer("leader", None),
+                     officer("sysadmin", None)):
+            g.pop("_fatong_grants", None)
+            seen = visible(user)
+            assert {key for key, unit in tree.items() if in_scope(unit, VIEW, user)} == seen
+            assert not in_scope(None, VIEW, user) or seen == set(tree)
         db.session.rollback()
 
 
