@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,8 +54,34 @@ def _user_id() -> int | None:
 
 
 def recorded(case: AidCase, kind: QualityKind) -> int:
+    """Rounds of ``kind`` in the database now (a write checks this, not the page's copy)."""
     return db.session.scalar(select(func.count()).select_from(QualityCheck).where(
         QualityCheck.case_id == case.id, QualityCheck.kind == kind)) or 0
+
+
+_QUALITY_ROWS = "_legal_aid_quality_rows"
+
+
+def _quality_rows(case: AidCase) -> tuple[list[QualityCheck], list[Complaint]]:
+    """The case's 1122 records and complaints, read once per request for the case page (its
+    panel and which actions it offers); a write in the request drops the copy."""
+    memo = g.setdefault(_QUALITY_ROWS, {})
+    if case.id not in memo:
+        checks = list(db.session.scalars(select(QualityCheck).where(
+            QualityCheck.case_id == case.id).order_by(QualityCheck.checked_on, QualityCheck.id)))
+        complaints = list(db.session.scalars(select(Complaint).where(
+            Complaint.case_id == case.id).order_by(Complaint.received_on, Complaint.id)))
+        memo[case.id] = (checks, complaints)
+    return memo[case.id]
+
+
+def _forget_quality_rows() -> None:
+    g.pop(_QUALITY_ROWS, None)
+
+
+def shown(case: AidCase, kind: QualityKind) -> int:
+    """Rounds of ``kind`` as the case page shows them."""
+    return sum(1 for check in _quality_rows(case)[0] if check.kind is kind)
 
 
 def was_assigned(case: AidCase) -> bool:
@@ -77,9 +104,7 @@ def _check_after_assignment(case: AidCase, day: date, field: str) -> None:
 
 
 def open_complaints(case: AidCase) -> list[Complaint]:
-    return list(db.session.scalars(select(Complaint).where(
-        Complaint.case_id == case.id, Complaint.status == ComplaintStatus.OPEN)
-        .order_by(Complaint.received_on, Complaint.id)))
+    return [c for c in _quality_rows(case)[1] if c.status is ComplaintStatus.OPEN]
 
 
 def _add_round(case: AidCase, kind: QualityKind, form: Any, **fields: Any) -> int:
@@ -91,13 +116,14 @@ def _add_round(case: AidCase, kind: QualityKind, form: Any, **fields: Any) -> in
                                 round=count + 1, content=(form.content.data or "").strip(),
                                 user_id=_user_id(), **fields))
     db.session.flush()
+    _forget_quality_rows()
     return count + 1
 
 
 @action("contact", ContactForm, QUALITY_EDIT, _l("1122: contact between recipient and "
                                                  "assignee"), _l("Record the contact"),
         offered=lambda case: case.status in WORKING
-        and recorded(case, QualityKind.CONTACT) < ROUNDS,
+        and shown(case, QualityKind.CONTACT) < ROUNDS,
         today_defaults=("checked_on",), order=62)
 def contact(case: AidCase, form: ContactForm) -> str:
     number = _add_round(case, QualityKind.CONTACT, form)
@@ -112,7 +138,7 @@ def _prepare_choice(case: AidCase, form: ChoiceForm, bound: bool) -> None:
 @action("choice", ChoiceForm, QUALITY_EDIT, _l("1122: recipient's choice of assignee"),
         _l("Record the choice"),
         offered=lambda case: case.status in WORKING
-        and recorded(case, QualityKind.CHOICE) < ROUNDS,
+        and shown(case, QualityKind.CHOICE) < ROUNDS,
         prepare=_prepare_choice, today_defaults=("checked_on",), order=63)
 def choice(case: AidCase, form: ChoiceForm) -> str:
     number = _add_round(case, QualityKind.CHOICE, form, subject=form.subject.data.strip())
@@ -129,6 +155,7 @@ def follow_up(case: AidCase, form: FollowUpForm) -> str:
         subject=form.subject.data.strip(), satisfaction=Satisfaction(form.satisfaction.data),
         content=(form.content.data or "").strip(), user_id=_user_id()))
     db.session.flush()
+    _forget_quality_rows()
     return _("The follow-up call was recorded.")
 
 
@@ -144,6 +171,7 @@ def _scored(name: str, title: Any, order: int) -> None:
             score=form.score.data, checker=form.checker.data.strip(),
             content=(form.content.data or "").strip(), user_id=_user_id()))
         db.session.flush()
+        _forget_quality_rows()
         return _("%(kind)s: score %(score)d recorded.", kind=kind.label,
                  score=form.score.data)
 
@@ -164,6 +192,7 @@ def complaint(case: AidCase, form: ComplaintForm) -> str:
                              complainant=form.complainant.data.strip(),
                              content=form.content.data.strip(), status=ComplaintStatus.OPEN))
     db.session.flush()
+    _forget_quality_rows()
     return _("The complaint was recorded; record its finding when it is handled.")
 
 
@@ -190,6 +219,7 @@ def complaint_result(case: AidCase, form: ComplaintResultForm) -> str:
     found.handled_on = form.handled_on.data
     found.action = form.action.data.strip()
     db.session.flush()
+    _forget_quality_rows()
     return _("The complaint's finding was recorded.")
 
 
@@ -212,10 +242,7 @@ class QualityPanel:
 
 
 def quality_panel(case: AidCase) -> QualityPanel:
-    checks = list(db.session.scalars(select(QualityCheck).where(
-        QualityCheck.case_id == case.id).order_by(QualityCheck.checked_on, QualityCheck.id)))
-    complaints = list(db.session.scalars(select(Complaint).where(
-        Complaint.case_id == case.id).order_by(Complaint.received_on, Complaint.id)))
+    checks, complaints = _quality_rows(case)
     return QualityPanel(
         contacts=[c for c in checks if c.kind is QualityKind.CONTACT],
         choices=[c for c in checks if c.kind is QualityKind.CHOICE],
