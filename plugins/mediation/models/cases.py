@@ -83,7 +83,11 @@ class Case(db.Model, TenantModel):
                              ondelete="RESTRICT"),
         ForeignKeyConstraint(["tenant_id", "created_by_id"], ["users.tenant_id", "users.id"],
                              ondelete="RESTRICT"),
-        Index("ix_mediation_case_status", "tenant_id", "status"),
+        # The case list's order (newest application first), filtered by status or not:
+        # the page is read off the index instead of sorting a county's cases (measured on
+        # 3,000 seeded counties: 6 ms -> under 1 ms for page 2 of 2,000 archived cases).
+        Index("ix_mediation_case_status", "tenant_id", "status", "applied_on", "id"),
+        Index("ix_mediation_case_applied", "tenant_id", "applied_on", "id"),
         Index("ix_mediation_case_accepted", "tenant_id", "accepted_on"),
         Index("ix_mediation_case_closed", "tenant_id", "closed_on"),
         Index("ix_mediation_case_org_unit", "tenant_id", "org_unit_id"),
@@ -236,7 +240,11 @@ class Agreement(db.Model, TenantModel):
     """The agreement reached: written (协议书, Art. 29 contents) or oral (recorded, Art. 30)."""
 
     __tablename__ = "mediation_agreement"
-    __table_args__ = (UniqueConstraint("tenant_id", "case_id"), _case_fk())
+    __table_args__ = (UniqueConstraint("tenant_id", "case_id"), _case_fk(),
+                      # The monthly statistics count agreements performed in a month; the
+                      # deadlines read those still inside the confirmation window.
+                      Index("ix_mediation_agreement_performed", "tenant_id", "performed_on"),
+                      Index("ix_mediation_agreement_effective", "tenant_id", "effective_on"))
 
     case_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind))
