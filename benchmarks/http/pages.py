@@ -78,6 +78,24 @@ def _has_table(connection: Connection, table: str) -> bool:
     return connection.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": table})
 
 
+@dataclass(frozen=True)
+class Line:
+    """A service line's busiest pages: its case list, its fullest case, its statistics."""
+
+    key: str  # URL prefix and statistics key
+    title: str
+    table: str
+    user: str
+    fullest_status: str  # a case that went the whole way: the fullest detail page
+    day_column: str
+
+
+LINES = (
+    Line("mediation", "mediation", "mediation_case", MEDIATION_USER, "archived", "applied_on"),
+    Line("legal_aid", "legal aid", "legal_aid_case", LEGAL_AID_USER, "closed", "received_on"),
+)
+
+
 def last_full_month(today: date | None = None) -> tuple[int, int]:
     """The month before this one in the bureaus' time zone: seeded data covers it whole."""
     today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -100,30 +118,20 @@ def choose_pages(connection: Connection, slug: str, today: date | None = None) -
             Page("deadlines", "deadlines centre", DASHBOARD, MEDIATION_USER,
                  f"{base}/deadlines/"),
         ]
-        if _has_table(connection, "mediation_case"):
-            status = _busiest_status(connection, "mediation_case", tenant)
+        for line in LINES:
+            if not _has_table(connection, line.table):
+                continue
+            status = _busiest_status(connection, line.table, tenant)
             args = urlencode({"status": status, "page": 2} if status else {"page": 2})
-            pages.append(Page("mediation_list", f"mediation cases, {status or 'all'}, page 2",
-                              LIST, MEDIATION_USER, f"{base}/mediation/cases/?{args}"))
-            case = _latest(connection, "mediation_case", tenant, "archived", "applied_on")
+            pages.append(Page(f"{line.key}_list", f"{line.title} cases, {status or 'all'}, page 2",
+                              LIST, line.user, f"{base}/{line.key}/cases/?{args}"))
+            case = _latest(connection, line.table, tenant, line.fullest_status, line.day_column)
             if case is not None:
-                pages.append(Page("mediation_detail", "mediation case detail", DETAIL,
-                                  MEDIATION_USER, f"{base}/mediation/cases/{case}"))
-            pages.append(Page("mediation_month", f"mediation statistics {year}-{month:02d}",
-                              STATISTICS, MEDIATION_USER,
-                              f"{base}/statistics/mediation/?{month_args}"))
-        if _has_table(connection, "legal_aid_case"):
-            status = _busiest_status(connection, "legal_aid_case", tenant)
-            args = urlencode({"status": status, "page": 2} if status else {"page": 2})
-            pages.append(Page("legal_aid_list", f"legal aid cases, {status or 'all'}, page 2",
-                              LIST, LEGAL_AID_USER, f"{base}/legal_aid/cases/?{args}"))
-            case = _latest(connection, "legal_aid_case", tenant, "closed", "received_on")
-            if case is not None:
-                pages.append(Page("legal_aid_detail", "legal aid case detail", DETAIL,
-                                  LEGAL_AID_USER, f"{base}/legal_aid/cases/{case}"))
-            pages.append(Page("legal_aid_month", f"legal aid statistics {year}-{month:02d}",
-                              STATISTICS, LEGAL_AID_USER,
-                              f"{base}/statistics/legal_aid/?{month_args}"))
+                pages.append(Page(f"{line.key}_detail", f"{line.title} case detail", DETAIL,
+                                  line.user, f"{base}/{line.key}/cases/{case}"))
+            pages.append(Page(f"{line.key}_month", f"{line.title} statistics {year}-{month:02d}",
+                              STATISTICS, line.user,
+                              f"{base}/statistics/{line.key}/?{month_args}"))
     finally:
         connection.rollback()
     return pages

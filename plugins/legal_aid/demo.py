@@ -17,6 +17,7 @@ legal aid case.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -279,8 +280,17 @@ def _build_case(spec: dict[str, Any], person: Any, centre: OrgUnit,
     return case
 
 
-def build() -> None:
-    """The whole sample county (in the current tenant)."""
+@dataclass
+class _Centre:
+    """The sample centre, its staff accounts, providers and consultations, made once."""
+
+    now: date
+    unit: OrgUnit
+    providers: dict[str, Provider]
+    reviewer: User | None
+
+
+def _setup() -> _Centre:
     settings = legal_aid_settings()
     if settings.get("hardship_threshold") is None:
         settings.set_many({"hardship_threshold": HARDSHIP_THRESHOLD})
@@ -288,11 +298,17 @@ def build() -> None:
     centre = _centre()
     accounts = _accounts(centre)
     providers = _providers(accounts)
-    persons = _people()
     _consultations(centre, now, accounts.get("shouli"))
-    reviewer = accounts.get("shencha")
+    return _Centre(now, centre, providers, accounts.get("shencha"))
+
+
+def build() -> None:
+    """The whole sample county (in the current tenant)."""
+    centre = _setup()
+    persons = _people()
     for spec in CASES:
-        _build_case(spec, persons[spec["person"]], centre, providers, now, reviewer)
+        _build_case(spec, persons[spec["person"]], centre.unit, centre.providers, centre.now,
+                    centre.reviewer)
     db.session.flush()
 
 
@@ -309,15 +325,7 @@ def build_scale(cases: int, days: int, seed: int = 20261124) -> None:
     """``cases`` cases after the demo's patterns, received over the last ``days`` days, each
     with its own applicant (in the current tenant; seed-scale's template county)."""
     rng = random.Random(seed)
-    settings = legal_aid_settings()
-    if settings.get("hardship_threshold") is None:
-        settings.set_many({"hardship_threshold": HARDSHIP_THRESHOLD})
-    now = today()
-    centre = _centre()
-    accounts = _accounts(centre)
-    providers = _providers(accounts)
-    _consultations(centre, now, accounts.get("shouli"))
-    reviewer = accounts.get("shencha")
+    centre = _setup()
     weights = [_PATTERN_WEIGHT.get(spec["status"], 1) for spec in CASES]
     for index in range(cases):
         spec = dict(rng.choices(CASES, weights=weights)[0])
@@ -331,7 +339,7 @@ def build_scale(cases: int, days: int, seed: int = 20261124) -> None:
             id_number=resident_id(REGION, birth, model["seq"]),
             gender=Gender.MALE if model["gender"] == "male" else Gender.FEMALE,
             birth_date=birth, address=model["address"])
-        _build_case(spec, person, centre, providers, now, reviewer)
+        _build_case(spec, person, centre.unit, centre.providers, centre.now, centre.reviewer)
     db.session.flush()
 
 
