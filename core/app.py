@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, has_app_context
 from flask_babel import Babel, Domain, get_locale
 from flask_wtf.csrf import CSRFProtect
@@ -205,7 +205,14 @@ def _init_translations(app: Flask, manager: PluginManager) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     # One Babel per app: Flask-Babel caches loaded catalogs on the Babel instance, keyed by
     # locale only, so a shared instance would serve one app's plugin catalogs to another.
-    _Babel(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    # A parsed Locale, not its name: Flask-Babel parses a name on every request, and
+    # Babel's parse scans the whole locale list (about 0.4 ms a request).
+    _Babel(app, locale_selector=lambda: _parsed_locale(app.config["BABEL_DEFAULT_LOCALE"]))
+
+
+@lru_cache(maxsize=8)
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 class _CatalogDomain(Domain):

@@ -70,3 +70,50 @@ if os.environ.get(POSTGRES_ENV):
 def pytest_runtest_setup(item: pytest.Item) -> None:
     STATEMENTS.current_test = item.nodeid
     STATEMENTS.paused = item.get_closest_marker("unpinned_sql") is not None
+
+
+# --- the demo county, built once --------------------------------------------------------
+
+DEMO_PASSWORD = "Demo-Pass-1"
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(app: Flask) -> dict[str, list[dict[str, Any]]]:
+    """Every row ``fatong demo`` writes (about 20 s of workflows), built once per run and
+    read back, so that tests of what the demo holds restore it in a second."""
+    from sqlalchemy import inspect
+
+    from core.db import db
+    from core.testing.apps import clean_database
+    from tenants.provisioning import ensure_demo_tenant
+
+    clean_database(app)
+    with app.app_context():
+        ensure_demo_tenant("demo", DEMO_PASSWORD)
+        db.session.commit()
+        existing = set(inspect(db.engine).get_table_names())
+        with db.engine.connect() as connection:
+            rows = {table.name: [dict(row._mapping) for row in connection.execute(
+                        table.select().order_by(*table.primary_key.columns))]
+                    for table in db.metadata.sorted_tables if table.name in existing}
+    clean_database(app)
+    return {name: table_rows for name, table_rows in rows.items() if table_rows}
+
+
+@pytest.fixture
+def demo(app: Flask, _demo_rows: dict[str, list[dict[str, Any]]]) -> TenantFixture:
+    """The database as ``fatong demo --password DEMO_PASSWORD`` leaves it (tenant ``demo``)."""
+    from core.db import db
+
+    with app.app_context(), db.engine.begin() as connection:
+        # Rows of a consistent database go back as they were: foreign keys (self-references
+        # among them) are checked at commit on SQLite and not per row on PostgreSQL.
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for table in db.metadata.sorted_tables:
+            if table.name in _demo_rows:
+                connection.execute(table.insert(), _demo_rows[table.name])
+    tenant_id = _demo_rows["tenants"][0]["id"]
+    return TenantFixture(tenant=None, id=tenant_id, slug="demo", password=DEMO_PASSWORD)

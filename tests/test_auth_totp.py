@@ -281,14 +281,9 @@ def test_not_required_for_admins_when_turned_off(app, tenant_a) -> None:
     assert post_login(app.test_client(), tenant_a).headers["Location"] == f"/t/{tenant_a.slug}/"
 
 
-def test_demo_tenant_leaves_totp_optional_for_its_admin(app) -> None:
-    from tenants.provisioning import ensure_demo_tenant
-
-    with app.app_context():
-        ensure_demo_tenant("demo", "Demo-Passw0rd!")
-        db.session.commit()
+def test_demo_tenant_leaves_totp_optional_for_its_admin(app, demo) -> None:
     response = app.test_client().post("/t/demo/login",
-                                      data={"username": "admin", "password": "Demo-Passw0rd!"})
+                                      data={"username": "admin", "password": demo.password})
     assert response.headers["Location"] == "/t/demo/"
 
 

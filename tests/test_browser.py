@@ -24,11 +24,13 @@ DEMO_PASSWORD = "Browser-Demo-1"
 
 
 @pytest.fixture
-def live_server(app: Flask, database_url: str) -> Iterator[str]:
+def live_server(app: Flask, database_url: str, demo) -> Iterator[str]:
     """The demo tenant served over HTTP by a WSGI server in a thread; yields its base URL.
 
     A fresh app with CSRF on and TESTING off, as in production: the browser must carry the
     form's token. ``app`` is requested for the migrated database and the cleanup after.
+    The demo's rows come from ``demo`` (built once per run); ``ensure_demo_tenant``
+    refreshes them as ``fatong demo`` would, with this password.
     """
     served = make_app(database_url, TESTING=False, WTF_CSRF_ENABLED=True)
     with served.app_context():

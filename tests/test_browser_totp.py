@@ -29,7 +29,7 @@ PASSWORD = "Browser-Totp-1"
 
 
 @pytest.fixture
-def totp_server(app: Flask, database_url: str) -> Iterator[str]:
+def totp_server(app: Flask, database_url: str, demo) -> Iterator[str]:
     """The demo tenant with TOTP required for its admin, served with CSRF on."""
     served = make_app(database_url, TESTING=False, WTF_CSRF_ENABLED=True)
     with served.app_context():

@@ -76,10 +76,8 @@ def test_demo_creates_an_active_bureau_with_admin_and_every_plugin(app: Flask) -
     assert page.get("/t/demo/notices/").status_code == 200
 
 
-def test_demo_has_three_separate_administrators(app: Flask) -> None:
+def test_demo_has_three_separate_administrators(app: Flask, demo: TenantFixture) -> None:
     """三员分立 in the demo: secadmin edits roles, auditor reads the log, neither sees notices."""
-    assert run(app, "demo", "--password", "Demo-Pass-1").exit_code == 0
-    demo = TenantFixture(tenant=None, id=0, slug="demo")
     expectations = {
         "secadmin": {"/t/demo/admin/roles/": 200, "/t/demo/audit/": 403},
         "auditor": {"/t/demo/audit/": 200, "/t/demo/admin/roles/": 403},
@@ -87,16 +85,16 @@ def test_demo_has_three_separate_administrators(app: Flask) -> None:
     }
     for username, pages in expectations.items():
         client = app.test_client()
-        login(client, demo, username=username, password="Demo-Pass-1")
+        login(client, demo, username=username, password=demo.password)
         for url, status in pages.items():
             assert client.get(url).status_code == status, (username, url)
         if username != "admin":
             assert client.get("/t/demo/notices/").status_code == 403, username
 
 
-def test_demo_twice_refreshes_without_duplicates(app: Flask) -> None:
-    assert run(app, "demo", "--password", "First-Pass-1").exit_code == 0
-    # Someone suspended the demo, disabled its plugins and locked the admin out.
+def test_demo_twice_refreshes_without_duplicates(app: Flask, demo: TenantFixture) -> None:
+    # The demo as a first `fatong demo` left it; then someone suspended it, disabled its
+    # plugins and locked the admin out.
     with app.app_context():
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
         tenant.status = TenantStatus.SUSPENDED
@@ -118,7 +116,7 @@ def test_demo_twice_refreshes_without_duplicates(app: Flask) -> None:
     assert state["users"] == DEMO_USERS
     assert "notices" in state["plugins"]
     assert can_log_in(app, "demo", "Second-Pass-2")
-    assert not can_log_in(app, "demo", "First-Pass-1")
+    assert not can_log_in(app, "demo", demo.password)
     assert can_log_in(app, "demo", "Second-Pass-2", username="tiaojieke")
 
 

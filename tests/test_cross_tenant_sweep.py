@@ -101,3 +101,45 @@ def test_anonymous_requests_to_b_go_to_b_login_and_show_no_data(sweep: Sweep,
                                                                 two_tenants) -> None:
     _a, b = two_tenants
     assert sweep.assert_anonymous_sent_to_login(b) >= MIN_SWEPT_REQUESTS // 2
+
+
+# --- the engine's own verdicts ----------------------------------------------------------
+
+
+def test_likely_first_puts_tables_b_lacks_first_then_the_rules_own_table(app: Flask) -> None:
+    from core.testing.sweep import likely_first
+
+    rule = next(r for r in app.url_map.iter_rules()
+                if r.rule == "/t/<tenant>/legal_aid/cases/<int:case_id>")
+    ids = {"notices_notice": 1, "legal_aid_cases": 2, "legal_aid_materials": 3,
+           "mediation_cases": 4, "people": 5}
+    order = likely_first(rule, ids, b_tables=set(ids) - {"people"})
+    assert order[0] == "people"  # B lacks it: always probed
+    assert order[1] == "legal_aid_cases"  # shares legal, aid, case with the rule
+    assert set(order) == set(ids)
+
+
+def _notices_sweep(app: Flask, seed) -> Sweep:
+    return Sweep(app, seed=seed, prefixes=("/t/<tenant>/notices",))
+
+
+def test_sanity_pass_fails_when_b_lacks_a_row_the_routes_take(app: Flask, tenant_a,
+                                                               tenant_b) -> None:
+    """The early stop must not hide a table B has no row in: the pass names it."""
+    def seed_a_only(title: str) -> None:
+        if title != Sweep.secret:
+            db.session.add(Notice(title=title, body="正文"))
+
+    sweep = _notices_sweep(app, seed_a_only)
+    sweep.prepare(tenant_a, tenant_b)
+    with pytest.raises(AssertionError, match="takes ids of {'notices_notice'}"):
+        sweep.assert_own_tenant_reaches_routes(tenant_a, tenant_b)
+
+
+def test_sanity_pass_passes_when_both_have_the_rows(app: Flask, tenant_a, tenant_b) -> None:
+    def seed_both(title: str) -> None:
+        db.session.add(Notice(title=title, body="正文"))
+
+    sweep = _notices_sweep(app, seed_both)
+    sweep.prepare(tenant_a, tenant_b)
+    assert sweep.assert_own_tenant_reaches_routes(tenant_a, tenant_b) > 0

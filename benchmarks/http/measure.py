@@ -166,6 +166,16 @@ def write_recording(path: Path, database_url: str, recordings: list[PageRecordin
                                ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def _timed_load(server: str, page: str, base: str,
+                targets: list[tuple[str, str]]) -> load.LoadResult:
+    """Load one page on one server, printing the line the operator watches."""
+    print(f"  {server:<8} {page:<18}", end=" ", flush=True)
+    timing = load.load(base, targets)
+    print(f"p50 {timing.p50_ms:7.1f} ms  p95 {timing.p95_ms:7.1f} ms  "
+          f"{timing.rps:7.1f} req/s", flush=True)
+    return timing
+
+
 def _load_app(database_url: str, recordings: list[PageRecording], password: str,
               results: list[PageResult], log: Path) -> None:
     # The served app reads its settings from the environment, as in production; the
@@ -184,10 +194,7 @@ def _load_app(database_url: str, recordings: list[PageRecording], password: str,
                 status, _seconds = serve.fetch(base + path, cookie)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status} on the served app")
-            print(f"  app      {result.key:<18}", end=" ", flush=True)
-            result.app = load.load(base, targets)
-            print(f"p50 {result.app.p50_ms:7.1f} ms  p95 {result.app.p95_ms:7.1f} ms  "
-                  f"{result.app.rps:7.1f} req/s", flush=True)
+            result.app = _timed_load("app", result.key, base, targets)
             if result.kind == STATISTICS:
                 status, seconds = serve.fetch(base + targets[0][0], targets[0][1])
                 if status != 200:
@@ -204,10 +211,7 @@ def _load_ceiling(recording_file: Path, recordings: list[PageRecording],
             status, _seconds = serve.fetch(base + targets[0][0])
             if status != 200:
                 raise RuntimeError(f"the ceiling answered {status} to {targets[0][0]}")
-            print(f"  ceiling  {result.key:<18}", end=" ", flush=True)
-            result.ceiling = load.load(base, targets)
-            print(f"p50 {result.ceiling.p50_ms:7.1f} ms  p95 {result.ceiling.p95_ms:7.1f} ms  "
-                  f"{result.ceiling.rps:7.1f} req/s", flush=True)
+            result.ceiling = _timed_load("ceiling", result.key, base, targets)
 
 
 def measure(database_url: str, slugs: list[str], password: str, workdir: Path) -> SizeResult:

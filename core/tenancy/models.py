@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -82,10 +83,12 @@ class Tenant(db.Model):
         return f"<Tenant {self.slug} {self.status}>"
 
 
+@cache
 def listed_child_exists() -> Exists:
     """Whether the ``Tenant`` of the enclosing query has a listed direct child: a correlated
     EXISTS, so that resolving a request's tenant also answers the navigation's "subordinate
-    bureaus" question in the same statement."""
+    bureaus" question in the same statement. Built once: statements are immutable, and
+    building this one (an alias and its columns) cost about 1.5 ms on every request."""
     child = aliased(Tenant)
     return (select(child.id)
             .where(child.parent_id == Tenant.id, child.status.in_(LISTED_STATUSES))
