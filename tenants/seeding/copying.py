@@ -63,15 +63,22 @@ def ids_parameter(dialect: str, tenant_ids: Sequence[int]) -> object:
     return list(tenant_ids) if dialect == "postgresql" else json.dumps(list(tenant_ids))
 
 
-def open_bulk_transaction(connection: Connection) -> None:
+def is_superuser(connection: Connection) -> bool:
+    """Whether the connection's role may skip foreign-key triggers (asked once per worker)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.exec_driver_sql(
+        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar())
+
+
+def open_bulk_transaction(connection: Connection, superuser: bool = False) -> None:
     """Let the owner's transaction write every tenant's rows (the migrations policy of
     core.tenancy.rls) and, for a superuser, skip the per-row foreign-key triggers: the rows
     are copies of a consistent county."""
     if connection.dialect.name != "postgresql":
         return
     connection.exec_driver_sql(f"SET LOCAL {MIGRATING_SETTING} = 'on'")
-    if connection.exec_driver_sql(
-            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar():
+    if superuser:
         connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.crypto import FieldContext
-from core.people.idcard import check_character
+from core.people.idcard import CHECK_CHARACTERS, WEIGHTS
 from core.people.models import ID_NUMBER_PURPOSE, PHONE_PURPOSE
 from core.people.models import TABLE as PEOPLE_TABLE
 
@@ -25,13 +25,24 @@ ENCRYPTED = {ID_NUMBER: "id_number_index", PHONE: "phone_index"}
 
 
 @dataclass(frozen=True)
+class TemplatePerson:
+    """A template resident: the raw row, the numbers in plaintext, and the part of the ID
+    number that is the same in every county with its share of the check sum, worked out
+    once (millions of numbers are re-registered)."""
+
+    values: tuple[Any, ...]
+    id_number: str | None
+    phone: str | None
+    suffix: str | None  # birth date and sequence, when re-registered per county
+    suffix_sum: int
+
+
+@dataclass(frozen=True)
 class TemplatePeople:
     """The template's people rows (raw column values) with their numbers in plaintext."""
 
     columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    id_numbers: tuple[str | None, ...]
-    phones: tuple[str | None, ...]
+    persons: tuple[TemplatePerson, ...]
 
 
 def load_template_people(connection: Connection, template_id: int, provider: Any,
@@ -48,17 +59,19 @@ def load_template_people(connection: Connection, template_id: int, provider: Any
         context = FieldContext(template_id, PEOPLE_TABLE, column, row[position["id"]])
         return provider.decrypt_field(token, context)
 
-    return TemplatePeople(tuple(columns), tuple(tuple(row) for row in rows),
-                          tuple(plain(row, ID_NUMBER) for row in rows),
-                          tuple(plain(row, PHONE) for row in rows))
+    persons = []
+    for row in rows:
+        id_number = plain(row, ID_NUMBER)
+        resident = (row[position["id_type"]] == "resident_id" and id_number is not None
+                    and len(id_number) == 18 and id_number[:17].isdigit())
+        suffix = id_number[6:17] if resident else None
+        persons.append(TemplatePerson(tuple(row), id_number, plain(row, PHONE), suffix,
+                                      _weighted(suffix, WEIGHTS[6:]) if suffix else 0))
+    return TemplatePeople(tuple(columns), tuple(persons))
 
 
-def local_id_number(number: str, region_code: str) -> str:
-    """The same birth date and sequence, registered in ``region_code``."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return number
-    first17 = region_code + number[6:17]
-    return first17 + check_character(first17)
+def _weighted(digits: str, weights: Sequence[int]) -> int:
+    return sum(int(digit) * weight for digit, weight in zip(digits, weights, strict=True))
 
 
 def tenant_rows(people: TemplatePeople, tenant_id: int, region_code: str,
@@ -66,29 +79,36 @@ def tenant_rows(people: TemplatePeople, tenant_id: int, region_code: str,
     """The template's people as rows of ``tenant_id`` (same ids, own ciphertexts)."""
     position = {name: index for index, name in enumerate(people.columns)}
     at_tenant, at_id = position["tenant_id"], position["id"]
-    id_type = position["id_type"]
+    region_sum = _weighted(region_code, WEIGHTS[:6])
+    at_number, at_number_index = position[ID_NUMBER], position[ENCRYPTED[ID_NUMBER]]
+    at_phone, at_phone_index = position[PHONE], position[ENCRYPTED[PHONE]]
     # One person per number in a tenant: where two residents of different regions would get
     # the same local number, the second keeps the number it had.
     taken: set[str] = set()
-    for row, id_number, phone in zip(people.rows, people.id_numbers, people.phones,
-                                     strict=True):
-        values = list(row)
+    for person in people.persons:
+        values = list(person.values)
         values[at_tenant] = tenant_id
+        id_number = person.id_number
         if id_number:
-            local = (local_id_number(id_number, region_code)
-                     if values[id_type] == "resident_id" else id_number)
+            local = (region_code + person.suffix
+                     + CHECK_CHARACTERS[(region_sum + person.suffix_sum) % 11]
+                     if person.suffix else id_number)
             id_number = next((n for n in (local, id_number) if n not in taken), None)
             if id_number is None:
-                values[position[ID_NUMBER]] = values[position[ENCRYPTED[ID_NUMBER]]] = None
+                values[at_number] = values[at_number_index] = None
             else:
                 taken.add(id_number)
-        for column, plaintext, purpose in ((ID_NUMBER, id_number, ID_NUMBER_PURPOSE),
-                                           (PHONE, phone, PHONE_PURPOSE)):
-            if plaintext:
-                context = FieldContext(tenant_id, PEOPLE_TABLE, column, row[at_id])
-                values[position[column]] = provider.encrypt_field(plaintext, context)
-                values[position[ENCRYPTED[column]]] = provider.blind_index(
-                    plaintext, tenant_id=tenant_id, purpose=purpose)
+        row_id = values[at_id]
+        if id_number:
+            values[at_number] = provider.encrypt_field(
+                id_number, FieldContext(tenant_id, PEOPLE_TABLE, ID_NUMBER, row_id))
+            values[at_number_index] = provider.blind_index(
+                id_number, tenant_id=tenant_id, purpose=ID_NUMBER_PURPOSE)
+        if person.phone:
+            values[at_phone] = provider.encrypt_field(
+                person.phone, FieldContext(tenant_id, PEOPLE_TABLE, PHONE, row_id))
+            values[at_phone_index] = provider.blind_index(
+                person.phone, tenant_id=tenant_id, purpose=PHONE_PURPOSE)
         yield tuple(values)
 
 

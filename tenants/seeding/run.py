@@ -20,7 +20,13 @@ from core.ids import new_id
 from core.migrate import owner_engine
 from core.people.models import TABLE as PEOPLE_TABLE
 from core.sdk import Tenant, TenantLevel, TenantStatus
-from tenants.seeding.copying import TableCopy, copy_plan, copy_tables, open_bulk_transaction
+from tenants.seeding.copying import (
+    TableCopy,
+    copy_plan,
+    copy_tables,
+    is_superuser,
+    open_bulk_transaction,
+)
 from tenants.seeding.counties import SeededCounty, counties_for
 from tenants.seeding.people import TemplatePeople, load_template_people, write_people
 from tenants.seeding.template import build_template
@@ -147,7 +153,9 @@ _worker: dict[str, Any] = {}
 def _start_worker(job: _Job, engine: Engine | None = None) -> None:
     """A worker's own engine: never a connection inherited from the parent process."""
     _worker["job"] = job
-    _worker["engine"] = engine or create_engine(job.owner_url, poolclass=NullPool)
+    _worker["engine"] = engine = engine or create_engine(job.owner_url, poolclass=NullPool)
+    with engine.connect() as connection:
+        _worker["superuser"] = is_superuser(connection)
 
 
 def _copy_batch(tenants: Sequence[tuple[int, str]]) -> int:
@@ -158,7 +166,7 @@ def _copy_batch(tenants: Sequence[tuple[int, str]]) -> int:
         return write_people(connection, job.people, tenants, job.provider)
 
     with engine.begin() as connection:
-        open_bulk_transaction(connection)
+        open_bulk_transaction(connection, _worker["superuser"])
         copy_tables(connection, job.plan, job.template_id, [t for t, _ in tenants],
                     people_writer)
     return len(tenants)
