@@ -11,6 +11,7 @@ again. A page whose count grows loads something per row: fix it with ``selectinl
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -352,3 +353,28 @@ def test_case_pages_do_not_query_per_row(app: Flask, tenant_a: TenantFixture) ->
     assert body.count("/mediation/cases/") >= LARGE and body.count("/legal_aid/cases/") >= LARGE
     assert_flat(small, large, f"{SMALL} vs {LARGE} children")
 
+
+
+def test_case_pages_read_each_table_once(app: Flask, tenant_a: TenantFixture) -> None:
+    """No table is read twice for one case page: a repeated read is a lookup the page lost
+    (the mediation page read its place three times, the identity map having let it go)."""
+    client_a = everything_client(app, tenant_a)
+    with app.app_context(), tenant_context(tenant_a.id):
+        mediation = mediation_support.seed_mediation_records("一读")
+        aid = legal_aid_support.seed_legal_aid_records("一读")
+        case = db.session.get(Case, mediation["case_id"])
+        case.place_id = places.create(kind="village", name="一读村", town="城关镇").id
+        db.session.commit()
+    base = f"/t/{tenant_a.slug}"
+    for url in (f"{base}/mediation/cases/{mediation['case_id']}",
+                f"{base}/legal_aid/cases/{aid['case_id']}"):
+        assert client_a.get(url).status_code == 200
+        with count_statements(app) as statements:
+            page = client_a.get(url)
+        assert page.status_code == 200
+        reads = Counter(re.search(r"\bFROM (\w+)", statement).group(1)
+                        for statement in statements
+                        if statement.lstrip().upper().startswith("SELECT"))
+        assert reads and max(reads.values()) == 1, (url, reads)
+    assert "一读村" in client_a.get(f"{base}/mediation/cases/{mediation['case_id']}").get_data(
+        as_text=True)

