@@ -179,9 +179,16 @@ class Case(db.Model, TenantModel):
 
     @property
     def place(self):
+        """Where it happened, in the places registry: looked up once per loaded case. The
+        identity map holds a row only while something refers to it, so each use (a page
+        reads it three times) would otherwise query again."""
         from core.sdk import places
 
-        return places.get(self.place_id) if self.place_id else None
+        remembered = self.__dict__.get("_place_lookup")
+        if remembered is None or remembered[0] != self.place_id:
+            found = places.get(self.place_id) if self.place_id else None
+            remembered = self.__dict__["_place_lookup"] = (self.place_id, found)
+        return remembered[1]
 
     @property
     def is_open(self) -> bool:
